@@ -1,0 +1,160 @@
+/**
+ * The only place that opens PostgreSQL connections. `pg` is imported lazily so commands that do
+ * not talk to PostgreSQL (and --help) never load it. Connection errors become DtxErrors with hints.
+ */
+import type { Client, ClientConfig } from 'pg';
+import { DtxError, ExitCode } from '../errors.js';
+import { maskSecrets } from '../mask.js';
+
+export type PgClient = Client;
+
+export interface ConnectOptions {
+  /** postgresql:// URL */
+  url: string;
+  /** What this connection is for, used in error messages ("storage", "admin"). */
+  purpose?: string;
+  connectTimeoutMs?: number;
+  /** Override the database named in the URL. */
+  database?: string;
+}
+
+let pgModule: typeof import('pg') | undefined;
+export async function loadPg(): Promise<typeof import('pg')> {
+  if (!pgModule) {
+    const m = await import('pg');
+    pgModule = (m.default ?? m) as typeof import('pg');
+  }
+  return pgModule;
+}
+
+export async function connect(opts: ConnectOptions): Promise<Client> {
+  const pg = await loadPg();
+  const config: ClientConfig = {
+    connectionString: opts.url,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    application_name: 'dtx',
+  };
+  if (opts.database) config.database = opts.database;
+  const client = new pg.Client(config);
+  // A server-side termination after connect must not crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw translateConnectError(e, opts);
+  }
+  return client;
+}
+
+export async function withClient<T>(opts: ConnectOptions, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = await connect(opts);
+  try {
+    return await fn(c);
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+/** BEGIN; fn; COMMIT (ROLLBACK on error). */
+export async function withTransaction<T>(c: Client, fn: () => Promise<T>): Promise<T> {
+  await c.query('BEGIN');
+  try {
+    const r = await fn();
+    await c.query('COMMIT');
+    return r;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  errno?: number;
+  syscall?: string;
+  hostname?: string;
+}
+
+function describeTarget(opts: ConnectOptions): { where: string; user: string; db: string } {
+  try {
+    const u = new URL(opts.url);
+    return {
+      where: `${u.hostname || 'localhost'}:${u.port || '5432'}`,
+      user: decodeURIComponent(u.username || 'postgres'),
+      db: opts.database ?? decodeURIComponent(u.pathname.replace(/^\//, '') || u.username || 'postgres'),
+    };
+  } catch {
+    return { where: 'the server', user: '?', db: '?' };
+  }
+}
+
+export function translateConnectError(e: unknown, opts: ConnectOptions): DtxError {
+  if (e instanceof DtxError) return e;
+  const err = (e ?? {}) as PgLikeError;
+  const { where, user, db } = describeTarget(opts);
+  const purpose = opts.purpose ? `${opts.purpose} ` : '';
+  const raw = maskSecrets(String(err.message ?? e));
+  const base = { cause: e, exitCode: ExitCode.failed } as const;
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return new DtxError({
+        ...base,
+        code: 'PG_UNREACHABLE',
+        message: `cannot connect to ${purpose}PostgreSQL at ${where}: connection refused`,
+        hint: 'Is PostgreSQL running there? Start one with `dtx postgres start`, or point --pg-url/--admin-url at your server.',
+      });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new DtxError({
+        ...base,
+        code: 'PG_UNKNOWN_HOST',
+        message: `cannot connect to ${purpose}PostgreSQL: unknown host "${err.hostname ?? where}"`,
+        hint: 'Check the host name in the connection URL.',
+      });
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new DtxError({
+        ...base,
+        code: 'PG_TIMEOUT',
+        message: `cannot connect to ${purpose}PostgreSQL at ${where}: ${err.code === 'ETIMEDOUT' ? 'timed out' : 'host unreachable'}`,
+        hint: 'Check the host, port and any firewall between here and the server.',
+      });
+    case '28P01':
+    case '28000':
+      return new DtxError({
+        ...base,
+        code: 'PG_AUTH_FAILED',
+        message: `PostgreSQL rejected the login of role "${user}" at ${where}: ${raw}`,
+        hint: opts.purpose === 'admin'
+          ? 'Check the superuser password in --admin-url (or PGPASSWORD).'
+          : 'Check the user and password in --pg-url; `dtx init-postgres --reset-password` sets the role password.',
+      });
+    case '3D000':
+      return new DtxError({
+        ...base,
+        code: 'PG_DATABASE_MISSING',
+        message: `database "${db}" does not exist at ${where}`,
+        hint: 'Create it with `dtx init-postgres`.',
+      });
+    case '53300':
+      return new DtxError({ ...base, code: 'PG_TOO_MANY_CONNECTIONS', message: `PostgreSQL at ${where}: ${raw}`, hint: 'Close other connections or raise max_connections.' });
+    default:
+      if (/timeout/i.test(raw)) {
+        return new DtxError({
+          ...base,
+          code: 'PG_TIMEOUT',
+          message: `cannot connect to ${purpose}PostgreSQL at ${where}: timed out`,
+          hint: 'Check the host, port and any firewall between here and the server.',
+        });
+      }
+      return new DtxError({
+        ...base,
+        code: 'PG_CONNECT_FAILED',
+        message: `cannot connect to ${purpose}PostgreSQL at ${where}: ${raw}`,
+        hint: 'Check the connection URL; run with --verbose for details.',
+      });
+  }
+}
