@@ -3,6 +3,7 @@
  * not talk to PostgreSQL (and --help) never load it. Connection errors become DtxErrors with hints.
  */
 import type { Client, ClientConfig } from 'pg';
+import type * as PgNs from 'pg';
 import { DtxError, ExitCode } from '../errors.js';
 import { maskSecrets } from '../mask.js';
 
@@ -18,11 +19,12 @@ export interface ConnectOptions {
   database?: string;
 }
 
-let pgModule: typeof import('pg') | undefined;
-export async function loadPg(): Promise<typeof import('pg')> {
+type PgModule = typeof PgNs;
+let pgModule: PgModule | undefined;
+export async function loadPg(): Promise<PgModule> {
   if (!pgModule) {
     const m = await import('pg');
-    pgModule = (m.default ?? m) as typeof import('pg');
+    pgModule = (m.default ?? m) as PgModule;
   }
   return pgModule;
 }
