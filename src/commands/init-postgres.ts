@@ -1,0 +1,96 @@
+import type { Ctx } from '../cli/context.js';
+import { initPostgres, type InitResult } from '../core/postgres/bootstrap.js';
+import { ensureStorageServer } from '../core/postgres/target.js';
+import { printJson, keyValues } from '../render/output.js';
+import { startProgress } from '../render/progress.js';
+
+export async function run(ctx: Ctx): Promise<number> {
+  const { io } = ctx;
+  const cfg = ctx.config();
+  const dryRun = Boolean(ctx.flags.dryRun);
+  const progress = startProgress(io, 'connecting to PostgreSQL');
+  let result: InitResult;
+  let embedded: boolean | null = null;
+  try {
+    const server = await ensureStorageServer(cfg, { noStart: dryRun, onNotice: (t) => { progress.stop(); io.note(t); }, onProgress: (s) => progress.update(s) });
+    embedded = server.embedded?.used ?? false;
+    if (server.wouldStartEmbedded) {
+      progress.stop();
+      const r = plannedOnFreshServer(cfg.pg);
+      render(ctx, r, embedded);
+      return 0;
+    }
+    result = await initPostgres({
+      pg: cfg.pg,
+      adminUrl: server.adminUrl,
+      locale: cfg.locale,
+      resetPassword: Boolean(ctx.flags.resetPassword),
+      dryRun,
+      onProgress: (s) => progress.update(s),
+    });
+    progress.stop();
+  } catch (e) {
+    progress.stop();
+    throw e;
+  }
+  render(ctx, result, embedded);
+  return 0;
+}
+
+function plannedOnFreshServer(pg: ReturnType<Ctx['config']>['pg']): InitResult {
+  return {
+    database: { name: pg.database, created: false, locale: null },
+    role: { name: pg.user, created: false, passwordReset: false },
+    table: { created: false, granted: false },
+    sqlUrl: '',
+    sqlUser: pg.user,
+    sqlPassword: pg.password,
+    pgUrl: '',
+    statements: [],
+    warnings: ['the embedded server is not running: on a fresh server everything (database, role, table, grant) would be created'],
+    verified: false,
+    dryRun: true,
+    changed: false,
+  };
+}
+
+function render(ctx: Ctx, r: InitResult, embedded: boolean | null): void {
+  const { io } = ctx;
+  if (io.json) {
+    printJson(io, {
+      database: r.database,
+      role: r.role,
+      table: r.table,
+      sqlUrl: r.sqlUrl,
+      sqlUser: r.sqlUser,
+      sqlPassword: r.sqlPassword === undefined ? null : '***',
+      dryRun: r.dryRun,
+      changed: r.changed,
+      verified: r.verified,
+      embedded,
+      statements: r.statements,
+      warnings: r.warnings,
+    });
+    return;
+  }
+  const c = io.chalk;
+  for (const w of r.warnings) io.warn(w);
+  if (r.dryRun) {
+    io.out(`${c.bold('-- dtx init-postgres --dry-run: nothing was changed. It would run:')}\n`);
+    io.out(r.statements.length ? `${r.statements.join('\n')}\n` : '-- nothing: everything is in place\n');
+    return;
+  }
+  const state = (created: boolean, what = 'created') => (created ? c.green(what) : c.dim('exists, unchanged'));
+  io.out(
+    keyValues(io, [
+      ['database', `${r.database.name}  ${state(r.database.created)}${r.database.locale ? c.dim(`  (locale ${r.database.locale})`) : ''}`],
+      ['role', `${r.role.name}  ${r.role.passwordReset ? c.yellow('password reset') : state(r.role.created)}`],
+      ['table', `datomic_kvs  ${r.table.created ? c.green('created') : r.table.granted ? c.green('privileges granted') : c.dim('exists, unchanged')}`],
+      ['check', r.verified ? c.green(`role ${r.role.name} can select, insert, update (CAS) and delete`) : c.dim('skipped')],
+    ]),
+  );
+  io.out(`\n${r.changed ? c.green('✔ storage is ready') : c.green('✔ nothing to do: everything was already in place')}\n`);
+  io.out(`\nFor your transactor properties:\n`);
+  io.out(keyValues(io, [['sql-url', r.sqlUrl], ['sql-user', r.sqlUser], ['sql-password', '***'], ['sql-driver-class', 'org.postgresql.Driver']]));
+  io.out(`\n${c.dim('Next: dtx transactor start --datomic-home <datomic-pro folder>')}\n`);
+}

