@@ -8,8 +8,10 @@ const MASK = '***';
 const extraSecrets = new Set<string>();
 
 /** Register a literal secret (e.g. a password read from config) so it is masked wherever it appears. */
-export function registerSecret(secret: string | undefined | null): void {
-  if (secret && secret.length >= 3) extraSecrets.add(secret);
+export function registerSecret(secret: string | undefined | null, notSecret: (string | undefined)[] = []): void {
+  // Short or name-like values (the default password "datomic" equals the role name) would mask
+  // ordinary words everywhere; those are still masked wherever they appear in URLs or key=value form.
+  if (secret && secret.length >= 8 && !notSecret.includes(secret)) extraSecrets.add(secret);
 }
 
 export function clearRegisteredSecrets(): void {

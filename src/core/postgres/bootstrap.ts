@@ -135,15 +135,19 @@ async function tableState(c: Client, role: string, roleExists: boolean): Promise
   );
   let roleHasDml = false;
   if (roleExists) {
-    const p = await c.query<{ ok: boolean }>("select has_table_privilege($1, 'public.datomic_kvs', 'SELECT,INSERT,UPDATE,DELETE') as ok", [role]);
-    // has_table_privilege with a list is "any of"; check each one.
-    const each = await c.query<{ s: boolean; i: boolean; u: boolean; d: boolean }>(
-      `select has_table_privilege($1, 'public.datomic_kvs', 'SELECT') as s, has_table_privilege($1, 'public.datomic_kvs', 'INSERT') as i,
-              has_table_privilege($1, 'public.datomic_kvs', 'UPDATE') as u, has_table_privilege($1, 'public.datomic_kvs', 'DELETE') as d`,
+    // The role's own grants (or ownership / superuser), not what it gets through PUBLIC: a later
+    // REVOKE ... FROM PUBLIC (the fix for the bundled script's grant) must not lock it out.
+    const own = await c.query<{ n: string; owner: boolean; sup: boolean }>(
+      `select (select count(distinct a.privilege_type) from pg_class c, aclexplode(c.relacl) a
+                where c.oid = 'public.datomic_kvs'::regclass and a.grantee = r.oid
+                  and a.privilege_type in ('SELECT', 'INSERT', 'UPDATE', 'DELETE')) as n,
+              (select relowner = r.oid from pg_class where oid = 'public.datomic_kvs'::regclass) as owner,
+              r.rolsuper as sup
+         from pg_roles r where r.rolname = $1`,
       [role],
     );
-    const e = each.rows[0];
-    roleHasDml = Boolean(p.rows[0]?.ok && e?.s && e.i && e.u && e.d);
+    const row = own.rows[0];
+    roleHasDml = Boolean(row && (Number(row.n) === 4 || row.owner || row.sup));
   }
   const pub = await c.query<{ privilege_type: string }>(
     "select a.privilege_type from pg_class c, aclexplode(c.relacl) a where c.oid = 'public.datomic_kvs'::regclass and a.grantee = 0",

@@ -52,8 +52,9 @@ export function parsePgUrl(raw: string, what = '--pg-url'): PgTarget {
     port = Number(u.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(`port "${u.port}"`);
   }
-  const database = dec(u.pathname.replace(/^\//, ''), 'database name');
-  if (database.includes('/')) throw bad('database name contains "/"');
+  const rawPath = u.pathname.replace(/^\//, '');
+  if (rawPath.includes('/')) throw bad('database name contains "/" (percent-encode it as %2F)');
+  const database = dec(rawPath, 'database name');
   return { host, port, database: database || user || 'postgres', user: user || 'postgres', password, params };
 }
 
