@@ -1,0 +1,157 @@
+;; dtx_peer.clj: the only Clojure in dtx. Runs against the real Datomic peer library.
+;;
+;; Usage (bin/run = clojure.main with the peer on the classpath; pass an absolute path):
+;;   bin/run /abs/dtx_peer.clj create <datomic-uri>
+;;   bin/run /abs/dtx_peer.clj delete <datomic-uri>
+;;   bin/run /abs/dtx_peer.clj rename <datomic-uri> <new-name>
+;;   bin/run /abs/dtx_peer.clj list   <datomic-uri whose db name is *>
+;;
+;; Contract: the LAST stdout line is exactly one JSON object:
+;;   {"ok":true,"op":"create","created":true|false}
+;;   {"ok":true,"op":"delete","deleted":true|false}
+;;   {"ok":true,"op":"rename","renamed":true|false}
+;;   {"ok":true,"op":"list","names":["a","b"]}            (names sorted; [] when no catalog)
+;;   {"ok":false,"op":"<op>","error":{"code":"<code>","message":"<message>"}}   exit code 1
+;; code = the :db/error keyword of the exception (or of a cause), printed with its colon, e.g.
+;; ":db.error/read-transactor-location-failed"; ":dtx/usage" for bad arguments; otherwise
+;; ":dtx/peer-error". Extra error fields (added only when known): "category" (the
+;; cognitect anomaly category, e.g. "unavailable"), "endpoint" {"host","port"} (the transactor
+;; address from the heartbeat the peer could not reach). Passwords are never printed.
+;;
+;; Load-only mode (used by the tests to compile this file against the real datomic.api without
+;; running an op): set the environment variable DTX_PEER_LOAD_ONLY=1, then
+;;   java -cp <cp> clojure.main -e '(load-file "/abs/dtx_peer.clj")' -e '(dtx.peer/...)'
+;; Loading compiles every form, so a wrong datomic.api name fails to load.
+;;
+;; No JSON library is used: the peer's dependencies bring none (no cheshire, no jackson).
+(ns dtx.peer
+  (:require [clojure.string :as str]
+            [datomic.api :as d]))
+
+;; ---------------------------------------------------------------- JSON (by hand)
+
+(defn- json-str [^String s]
+  (let [sb (StringBuilder. (+ 2 (count s)))]
+    (.append sb \")
+    (doseq [ch s]
+      (let [c (int ch)]
+        (case ch
+          \" (.append sb "\\\"")
+          \\ (.append sb "\\\\")
+          \newline (.append sb "\\n")
+          \return (.append sb "\\r")
+          \tab (.append sb "\\t")
+          \backspace (.append sb "\\b")
+          \formfeed (.append sb "\\f")
+          ;; control chars and all non-ASCII as \uXXXX: valid JSON whatever stdout's encoding
+          (if (or (< c 0x20) (> c 0x7e))
+            (.append sb (format "\\u%04x" c))
+            (.append sb ch)))))
+    (.append sb \")
+    (.toString sb)))
+
+(defn json
+  "Prints nil, booleans, numbers, strings, keywords (as \":ns/name\"), maps and sequentials as JSON."
+  [x]
+  (cond
+    (nil? x) "null"
+    (true? x) "true"
+    (false? x) "false"
+    (integer? x) (str x)
+    (number? x) (str (double x))
+    (string? x) (json-str x)
+    (keyword? x) (json-str (str x))
+    (map? x) (str "{" (str/join "," (map (fn [[k v]] (str (json-str (if (keyword? k) (name k) (str k))) ":" (json v))) x)) "}")
+    (sequential? x) (str "[" (str/join "," (map json x)) "]")
+    (set? x) (json (vec x))
+    :else (json-str (str x))))
+
+;; ---------------------------------------------------------------- secrets
+
+(defn- uri-passwords
+  "Literal password values found in a datomic/jdbc URI (password=..., //user:pass@)."
+  [^String uri]
+  (when uri
+    (->> (concat (map second (re-seq #"(?i)password=([^&\s\"']+)" uri))
+                 (map second (re-seq #"//[^:/@\s?]+:([^@/\s]+)@" uri)))
+         (remove str/blank?)
+         distinct
+         (mapcat (fn [p] [p (try (java.net.URLDecoder/decode ^String p "UTF-8") (catch Exception _ p))]))
+         distinct
+         (sort-by count >))))
+
+(defn mask
+  "Masks password=..., //user:pass@ and every literal password of `uri` in s."
+  [^String s ^String uri]
+  (when s
+    (let [s (-> s
+                (str/replace #"(?i)(password=)[^&\s\"']+" "$1***")
+                (str/replace #"(//[^:/@\s?]+:)[^@/\s]+@" "$1***@"))]
+      (reduce (fn [^String acc ^String p] (if (>= (count p) 3) (str/replace acc p "***") acc))
+              s (uri-passwords uri)))))
+
+;; ---------------------------------------------------------------- errors
+
+(defn- cause-chain [^Throwable t]
+  (take-while some? (iterate (fn [^Throwable x] (.getCause x)) t)))
+
+(defn- wrapper? [^Throwable t]
+  (and (or (instance? java.util.concurrent.ExecutionException t)
+           (instance? java.util.concurrent.CompletionException t))
+       (some? (.getCause t))))
+
+(defn error-info
+  "{:code :message ...} for a Throwable. Unwraps ExecutionException/CompletionException."
+  [^Throwable t uri]
+  (let [chain (cause-chain t)
+        main (or (first (remove wrapper? chain)) t)
+        datas (keep ex-data chain)
+        code (some :db/error datas)
+        category (some :cognitect.anomalies/category datas)
+        endpoint (some #(when (and (:host %) (:port %) (contains? % :peer-version)) %) datas)
+        msg (or (.getMessage ^Throwable main) (.getName (class main)))]
+    (cond-> {:code (if (keyword? code) (str code) ":dtx/peer-error")
+             :message (mask msg uri)}
+      (keyword? category) (assoc :category (name category))
+      endpoint (assoc :endpoint {:host (mask (str (:host endpoint)) uri) :port (:port endpoint)}))))
+
+(defn- usage! [msg] (throw (ex-info msg {:dtx/usage true})))
+
+;; ---------------------------------------------------------------- ops
+
+(defn run-op
+  "Runs one op; returns the success map (without :ok/:op) or throws."
+  [op uri arg]
+  (when (str/blank? uri) (usage! "missing datomic URI"))
+  (case op
+    "create" {:created (boolean (d/create-database uri))}
+    "delete" {:deleted (boolean (d/delete-database uri))}
+    "rename" (do (when (str/blank? arg) (usage! "rename needs <datomic-uri> <new-name>"))
+                 {:renamed (boolean (d/rename-database uri arg))})
+    "list" {:names (vec (sort (d/get-database-names uri)))}
+    (usage! (str "unknown op " op "; expected create|delete|rename|list"))))
+
+(defn result
+  "[exit-code json-map] for op/uri/arg."
+  [op uri arg]
+  (try
+    [0 (merge {:ok true :op op} (run-op op uri arg))]
+    (catch Throwable t
+      [1 {:ok false
+          :op op
+          :error (if (:dtx/usage (ex-data t))
+                   {:code ":dtx/usage" :message (mask (.getMessage t) uri)}
+                   (error-info t uri))}])))
+
+(defn main [args]
+  (let [[op uri arg] args
+        [code m] (result op uri arg)]
+    (println (json m))
+    (flush)
+    ;; release peer resources, bounded: the JVM must exit promptly even if storage hangs
+    (deref (future (try (d/shutdown false) (catch Throwable _ nil))) 2000 nil)
+    (shutdown-agents)
+    (System/exit code)))
+
+(when-not (= "1" (System/getenv "DTX_PEER_LOAD_ONLY"))
+  (main *command-line-args*))
