@@ -1,0 +1,3 @@
+export * from './types.js';
+export { readEdn, readEdnAll } from './reader.js';
+export { printEdn, printString, printDouble } from './printer.js';
