@@ -184,6 +184,7 @@ function coerce(key: ConfigKey, v: unknown, where: string, problems: string[]): 
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const { file, values: fileValues } = loadConfigFile(input.configPath, input.cwd);
   const problems: string[] = [];
+  const hints: (string | undefined)[] = [];
   const sources: Partial<Record<ConfigKey, Source>> = {};
   const out: Partial<Record<ConfigKey, unknown>> = {};
   const pgEnv: Partial<Record<ConfigKey, string>> = {};
@@ -220,6 +221,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     pg = parsePgUrl(out.pgUrl as string, sources.pgUrl === 'flag' ? '--pg-url' : sources.pgUrl === 'env' ? 'DTX_PG_URL' : sources.pgUrl === 'pg-env' ? 'DATABASE_URL' : 'pgUrl');
   } catch (e) {
     problems.push((e as Error).message);
+    hints.push((e as DtxError).hint);
   }
   const adminUrlExplicit = out.adminUrl !== undefined;
   let adminUrl = (out.adminUrl as string | undefined) ?? DEFAULT_ADMIN_URL;
@@ -234,6 +236,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     parsePgUrl(adminUrl, sources.adminUrl === 'flag' ? '--admin-url' : 'adminUrl');
   } catch (e) {
     problems.push((e as Error).message);
+    hints.push((e as DtxError).hint);
   }
   if (out.heartbeatIntervalMsec !== undefined && (out.heartbeatIntervalMsec as number) < 1000) {
     problems.push(`heartbeatIntervalMsec must be at least 1000 (Datomic's minimum), got ${String(out.heartbeatIntervalMsec)}`);
@@ -242,7 +245,10 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     throw new DtxError({
       code: 'CONFIG_INVALID',
       message: problems.length === 1 ? (problems[0] ?? '') : `invalid configuration:\n  - ${problems.join('\n  - ')}`,
-      hint: 'Fix the values above (flags, DTX_* environment variables or dtx.config.json); see `dtx --help`.',
+      hint:
+        problems.length === 1 && hints[0]
+          ? hints[0]
+          : 'Fix the values above (flags, DTX_* environment variables or dtx.config.json); see `dtx --help`.',
       exitCode: ExitCode.usage,
     });
   }

