@@ -8,7 +8,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { initPostgres } from '../../src/core/postgres/bootstrap.js';
 import { parsePgUrl, formatPgUrl } from '../../src/core/postgres/url.js';
-import { DtxError } from '../../src/core/errors.js';
+import type { DtxError } from '../../src/core/errors.js';
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
