@@ -1,0 +1,64 @@
+/** Small TCP/HTTP probes used by transactor start/status. */
+import net from 'node:net';
+import http from 'node:http';
+
+/** Hosts a transactor may bind to that one cannot connect to as such. */
+function connectHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+}
+
+/** True when something accepts a TCP connection on host:port within timeoutMs. */
+export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: connectHost(host), port });
+    let done = false;
+    const finish = (v: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    sock.once('connect', () => finish(true));
+    sock.once('error', () => finish(false));
+  });
+}
+
+/**
+ * True when host:port can be bound now (nothing listens there). Binding is the check Datomic's own
+ * bind will do; a connect probe is added because another program may listen on a wildcard address.
+ */
+export async function isPortFree(host: string, port: number): Promise<boolean> {
+  const bindable = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host: host === '' ? undefined : host, port, exclusive: true }, () => {
+      srv.close(() => resolve(true));
+    });
+  });
+  if (!bindable) return false;
+  return !(await isPortOpen(host, port, 300));
+}
+
+/** GET http://host:port/health → 'ok' (2xx) or 'down'. */
+export function probeHealth(host: string, port: number, timeoutMs = 1000): Promise<'ok' | 'down'> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: 'ok' | 'down'): void => {
+      if (done) return;
+      done = true;
+      resolve(v);
+    };
+    const req = http.get({ host: connectHost(host), port, path: '/health', timeout: timeoutMs }, (res) => {
+      res.resume();
+      finish(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300 ? 'ok' : 'down');
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      finish('down');
+    });
+    req.on('error', () => finish('down'));
+  });
+}

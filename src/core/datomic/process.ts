@@ -1,0 +1,87 @@
+/**
+ * Process inspection: is a pid alive, and is it really a Datomic transactor (so a stale pid that
+ * now belongs to another program is never signalled).
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { Platform } from './distribution.js';
+
+/** True when a process with this pid exists (EPERM counts as alive: it exists, owned by someone else). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs a program and returns stdout (null on any failure). Injectable for tests. */
+export type ExecText = (command: string, args: string[]) => Promise<string | null>;
+
+export const defaultExecText: ExecText = (command, args) =>
+  new Promise((resolve) => {
+    execFile(command, args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
+      resolve(err ? null : String(stdout));
+    });
+  });
+
+export interface CommandLineOptions {
+  platform?: Platform;
+  exec?: ExecText;
+  /** For tests: where /proc lives. */
+  procRoot?: string;
+}
+
+/** The full command line of a process, or null when it is gone/unreadable. */
+export async function processCommandLine(pid: number, opts: CommandLineOptions = {}): Promise<string | null> {
+  const platform = opts.platform ?? process.platform;
+  const exec = opts.exec ?? defaultExecText;
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  if (platform === 'linux' || platform === 'android') {
+    try {
+      const raw = await readFile(`${opts.procRoot ?? '/proc'}/${pid}/cmdline`);
+      const s = raw.toString('utf8').split('\0').filter((x) => x.length > 0).join(' ');
+      return s.length ? s : null; // zombies have an empty cmdline
+    } catch {
+      return null;
+    }
+  }
+  if (platform === 'win32') {
+    const ps = await exec('powershell.exe', [
+      '-NoProfile', '-NonInteractive', '-Command',
+      `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}").CommandLine`,
+    ]);
+    if (ps !== null && ps.trim()) return ps.trim();
+    const wmic = await exec('wmic', ['process', 'where', `ProcessId=${pid}`, 'get', 'CommandLine', '/value']);
+    const m = wmic ? /CommandLine=(.*)/.exec(wmic) : null;
+    return m?.[1]?.trim() || null;
+  }
+  // darwin, freebsd, ...
+  const out = await exec('ps', ['-o', 'command=', '-p', String(pid)]);
+  return out !== null && out.trim() ? out.trim() : null;
+}
+
+/**
+ * Does this command line look like a Datomic transactor? Accepts:
+ * - the JVM: `java ... clojure.main --main datomic.launcher <props>` (what bin/transactor execs);
+ * - the wrapper before its exec: `bash .../bin/transactor ...`;
+ * - Windows: `cmd.exe /d /s /c ""...\bin\transactor.cmd" ..."` (cmd.exe is the parent of java);
+ * - the test fake: `node .../fake/transactor.mjs <props>` (test/fixtures/fake-datomic).
+ */
+export function looksLikeTransactor(commandLine: string): boolean {
+  return (
+    /\bdatomic\.launcher\b/.test(commandLine) ||
+    /[\\/]bin[\\/]transactor(?:\.cmd)?(?:["'\s]|$)/i.test(commandLine) ||
+    /transactor\.mjs\b/.test(commandLine)
+  );
+}
+
+/** Alive and a transactor. `unknown` when alive but the command line could not be read. */
+export async function isOurTransactor(pid: number, opts: CommandLineOptions = {}): Promise<boolean | 'unknown'> {
+  if (!isAlive(pid)) return false;
+  const cmd = await processCommandLine(pid, opts);
+  if (cmd === null) return isAlive(pid) ? 'unknown' : false;
+  return looksLikeTransactor(cmd);
+}

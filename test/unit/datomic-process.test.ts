@@ -1,0 +1,201 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, mkdir, readFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isAlive, looksLikeTransactor, processCommandLine, isOurTransactor, type ExecText } from '../../src/core/datomic/process.js';
+import { acquireLock } from '../../src/core/datomic/lock.js';
+import { readPidFile, writePidFile, transactorPaths } from '../../src/core/datomic/pidfile.js';
+import { parseHeartbeatRow, heartbeatAliveOneShot, heartbeatAdvanced, heartbeatAgeMs } from '../../src/core/datomic/heartbeat-view.js';
+import { tailFile, readLogs, followLogs, newestFile } from '../../src/core/datomic/logs.js';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+async function deadPid(): Promise<number> {
+  const c = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => c.on('exit', r));
+  return c.pid as number;
+}
+
+describe('process inspection', () => {
+  it('isAlive', async () => {
+    expect(isAlive(process.pid)).toBe(true);
+    expect(isAlive(await deadPid())).toBe(false);
+    expect(isAlive(0)).toBe(false);
+    expect(isAlive(-5)).toBe(false);
+  });
+
+  it('looksLikeTransactor accepts java/launcher, the wrapper, transactor.cmd and the fake', () => {
+    expect(looksLikeTransactor('java -server -cp lib/* -Xmx1g clojure.main --main datomic.launcher /s/t.properties')).toBe(true);
+    expect(looksLikeTransactor('/bin/bash /opt/datomic-pro-1.0.7469/bin/transactor -Xmx1g /s/t.properties')).toBe(true);
+    expect(looksLikeTransactor('C:\\Windows\\system32\\cmd.exe /d /s /c ""C:\\Program Files\\datomic-pro-1.0.7469\\bin\\transactor.cmd" -Xmx1g "C:\\s\\t.properties""')).toBe(true);
+    expect(looksLikeTransactor('node fake/transactor.mjs -Xmx1g /tmp/x/t.properties')).toBe(true);
+    expect(looksLikeTransactor('/usr/bin/vim /opt/datomic/bin/transactor-notes.txt')).toBe(false);
+    expect(looksLikeTransactor('postgres: checkpointer')).toBe(false);
+    expect(looksLikeTransactor('node server.js')).toBe(false);
+  });
+
+  it('reads /proc cmdline on linux and says a foreign pid is not ours', async () => {
+    if (process.platform !== 'linux') return;
+    const c = spawn(process.execPath, ['-e', 'setTimeout(()=>{}, 60000)', 'marker-arg']);
+    children.push(c);
+    await new Promise((r) => c.once('spawn', r));
+    expect(await processCommandLine(c.pid as number)).toContain('marker-arg');
+    expect(await isOurTransactor(c.pid as number)).toBe(false);
+    expect(await isOurTransactor(await deadPid())).toBe(false);
+  });
+
+  it('a process that looks like the fake is ours (linux)', async () => {
+    if (process.platform !== 'linux') return;
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-proc-'));
+    await mkdir(path.join(dir, 'fake'));
+    await writeFile(path.join(dir, 'fake', 'transactor.mjs'), 'setTimeout(()=>{}, 60000)');
+    const c = spawn(process.execPath, ['fake/transactor.mjs', '/x.properties'], { cwd: dir });
+    children.push(c);
+    await new Promise((r) => c.once('spawn', r));
+    expect(await isOurTransactor(c.pid as number)).toBe(true);
+  });
+
+  it('darwin uses ps -o command= -p; win32 uses Get-CimInstance then wmic', async () => {
+    const calls: Array<[string, string[]]> = [];
+    const exec: ExecText = async (cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'ps') return '/usr/bin/java -server clojure.main --main datomic.launcher /p\n';
+      if (cmd === 'powershell.exe') return '';
+      return '\r\nCommandLine=cmd.exe /d /s /c ""C:\\d\\bin\\transactor.cmd" C:\\p"\r\n';
+    };
+    expect(await processCommandLine(123, { platform: 'darwin', exec })).toContain('datomic.launcher');
+    expect(calls[0]).toEqual(['ps', ['-o', 'command=', '-p', '123']]);
+    expect(await processCommandLine(123, { platform: 'win32', exec })).toContain('transactor.cmd');
+    expect(calls[1]?.[0]).toBe('powershell.exe');
+    expect(calls[1]?.[1].join(' ')).toContain('Get-CimInstance Win32_Process -Filter "ProcessId=123"');
+    expect(calls[2]).toEqual(['wmic', ['process', 'where', 'ProcessId=123', 'get', 'CommandLine', '/value']]);
+  });
+});
+
+describe('pid files', () => {
+  it('write/read, garbage and missing are null', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-pid-'));
+    const f = path.join(dir, 'a', 't.pid');
+    await writePidFile(f, 1234);
+    expect(await readPidFile(f)).toBe(1234);
+    await writeFile(f, 'not a pid');
+    expect(await readPidFile(f)).toBeNull();
+    expect(await readPidFile(path.join(dir, 'none'))).toBeNull();
+    await writeFile(f, '5678'); // Datomic writes no newline
+    expect(await readPidFile(f)).toBe(5678);
+  });
+
+  it('transactorPaths are absolute under <stateDir>/transactor', () => {
+    const p = transactorPaths('rel/state');
+    expect(path.isAbsolute(p.pidFile)).toBe(true);
+    expect(p.outLog.endsWith(path.join('transactor', 'transactor.out.log'))).toBe(true);
+  });
+});
+
+describe('start lock', () => {
+  it('excludes a second holder while the first lives; release frees it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-lock-'));
+    const f = path.join(dir, 'start.lock');
+    const l1 = await acquireLock(f);
+    await expect(acquireLock(f)).rejects.toMatchObject({ code: 'LOCKED', exitCode: 1 });
+    const c = spawn(process.execPath, ['-e', 'setTimeout(()=>{}, 60000)']);
+    children.push(c);
+    await new Promise((r) => c.once('spawn', r));
+    await expect(acquireLock(f, { pid: c.pid as number })).rejects.toMatchObject({ code: 'LOCKED', message: expect.stringContaining(`pid ${process.pid}`) });
+    await l1.release();
+    const l2 = await acquireLock(f);
+    expect(await readFile(f, 'utf8')).toBe(`${process.pid}\n`);
+    await l2.release();
+  });
+
+  it('takes over a stale lock whose holder is dead', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-lock-'));
+    const f = path.join(dir, 'start.lock');
+    await writeFile(f, `${await deadPid()}\n`);
+    const l = await acquireLock(f);
+    expect(await readFile(f, 'utf8')).toBe(`${process.pid}\n`);
+    await l.release();
+  });
+
+  it('concurrent acquisitions: exactly one wins', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-lock-'));
+    const f = path.join(dir, 'start.lock');
+    const rs = await Promise.allSettled(Array.from({ length: 8 }, () => acquireLock(f)));
+    expect(rs.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+});
+
+describe('heartbeat rows (read-only view over src/core/storage/heartbeat)', () => {
+  const vec = '["localhost" nil 4334 "8c1d-user" "9f2e-secret" 1700000000000 "1.0.7469" true 2]';
+  const map = `{:key ${JSON.stringify(vec)}}`;
+
+  it('parses the printed vector without keeping credentials', () => {
+    const hb = parseHeartbeatRow('pod-coord', 7, map);
+    expect(hb).toEqual({ id: 'pod-coord', rev: 7, host: 'localhost', altHost: null, port: 4334, timestamp: 1700000000000, version: '1.0.7469', encryptChannel: true });
+    expect(JSON.stringify(hb)).not.toContain('secret');
+  });
+
+  it('judges liveness: one-shot (3 intervals) and advanced across samples', () => {
+    const hb = parseHeartbeatRow('pod-coord', 7, map);
+    expect(heartbeatAliveOneShot(hb, 5000, 1700000014000)).toBe(true);
+    expect(heartbeatAliveOneShot(hb, 5000, 1700000015000)).toBe(false);
+    expect(heartbeatAliveOneShot(null)).toBe(false);
+    expect(heartbeatAdvanced(hb, { ...hb, rev: 8 })).toBe(true);
+    expect(heartbeatAdvanced(hb, { ...hb })).toBe(false);
+    expect(heartbeatAdvanced(null, hb)).toBe(true);
+    expect(heartbeatAgeMs(hb, 1700000000500)).toBe(500);
+    expect(heartbeatAgeMs(hb, 1600000000000)).toBe(0);
+  });
+
+  it('garbage maps are HEARTBEAT_CORRUPT without secrets', () => {
+    expect(() => parseHeartbeatRow('pod-coord', 1, '{}')).toThrow(expect.objectContaining({ code: 'HEARTBEAT_CORRUPT' }));
+  });
+});
+
+describe('logs', () => {
+  it('tailFile returns the last lines across chunk boundaries', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-logs-'));
+    const f = path.join(dir, 'x.log');
+    await writeFile(f, Array.from({ length: 20000 }, (_, i) => `line ${i}`).join('\n') + '\n');
+    expect(await tailFile(f, 3)).toEqual(['line 19997', 'line 19998', 'line 19999']);
+    expect((await tailFile(f, 5000))?.[0]).toBe('line 15000');
+    expect(await tailFile(path.join(dir, 'none'), 3)).toBeNull();
+  });
+
+  it('readLogs masks secrets and picks the newest log-dir file', async () => {
+    const state = await mkdtemp(path.join(tmpdir(), 'dtx-logs-'));
+    const p = transactorPaths(state);
+    await mkdir(p.logDir, { recursive: true });
+    await writeFile(p.outLog, 'Launching\nSystem started datomic:sql://<DB-NAME>?jdbc:postgresql://h/d?user=u&password=hunter22\n');
+    await writeFile(path.join(p.logDir, '2024-01-01.log'), 'old\n');
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(path.join(p.logDir, '2024-01-02.log'), 'new 1\nnew 2\n');
+    const r = await readLogs({ stateDir: state, lines: 10 });
+    expect(r.captured?.lines[1]).toContain('password=***');
+    expect(JSON.stringify(r)).not.toContain('hunter22');
+    expect(r.log).toEqual({ file: path.join(p.logDir, '2024-01-02.log'), lines: ['new 1', 'new 2'] });
+    expect(await newestFile(path.join(state, 'none'))).toBeNull();
+  });
+
+  it('followLogs yields appended lines until aborted', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-logs-'));
+    const f = path.join(dir, 'x.log');
+    await writeFile(f, 'before\n');
+    const ac = new AbortController();
+    const got: string[] = [];
+    const it = (async () => {
+      for await (const l of followLogs({ files: [f], signal: ac.signal, pollMs: 20 })) {
+        got.push(l.line);
+        if (got.length === 2) ac.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    await appendFile(f, 'one\npassword=hunter22\npart');
+    await it;
+    expect(got).toEqual(['one', 'password=***']);
+  });
+});
