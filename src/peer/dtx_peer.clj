@@ -6,6 +6,10 @@
 ;;   bin/run /abs/dtx_peer.clj rename <datomic-uri> <new-name>
 ;;   bin/run /abs/dtx_peer.clj list   <datomic-uri whose db name is *>
 ;;
+;; <datomic-uri> may be given as `env:NAME`: the URI is then read from environment variable NAME.
+;; dtx always does that, so the storage password never appears on a command line (`ps` shows
+;; every process's arguments to every user; a process's environment is private to its owner).
+;;
 ;; Contract: the LAST stdout line is exactly one JSON object:
 ;;   {"ok":true,"op":"create","created":true|false}
 ;;   {"ok":true,"op":"delete","deleted":true|false}
@@ -143,8 +147,16 @@
                    {:code ":dtx/usage" :message (mask (.getMessage t) uri)}
                    (error-info t uri))}])))
 
+(defn- resolve-uri
+  "`env:NAME` -> the value of environment variable NAME; anything else as is."
+  [^String uri]
+  (if (and uri (str/starts-with? uri "env:"))
+    (System/getenv (subs uri 4))
+    uri))
+
 (defn main [args]
-  (let [[op uri arg] args
+  (let [[op uri-arg arg] args
+        uri (resolve-uri uri-arg)
         [code m] (result op uri arg)]
     (println (json m))
     (flush)

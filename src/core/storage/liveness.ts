@@ -1,0 +1,41 @@
+/**
+ * Is a transactor alive on this storage? (datomic-facts §6) First the one-shot rule (now − the
+ * heartbeat's timestamp < 3 intervals). That depends on the two clocks agreeing, so when it says
+ * "dead" about a heartbeat that is only somewhat old (clock skew is plausible), a second sample one
+ * interval later decides: a rev or timestamp that advanced means alive, whatever the clocks say.
+ * Read-only: pod-coord is never written.
+ */
+import { judgeAlive, readHeartbeat, waitForAdvance, type Heartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
+import type { Queryable } from './kvs.js';
+
+export interface Liveness {
+  alive: boolean;
+  heartbeat: Heartbeat | null;
+  /** fresh: one-shot; advanced/still: two samples; absent: no pod-coord row; stale: too old to be skew. */
+  how: 'fresh' | 'advanced' | 'still' | 'absent' | 'stale';
+  reason: string;
+}
+
+export interface LivenessOptions {
+  intervalMs?: number;
+  nowMs?: number;
+  /** Heartbeats older than this are dead without a second sample (default 10 minutes). */
+  skewToleranceMs?: number;
+  /** Called before the second sample (which takes about one interval), e.g. to update a spinner. */
+  onSecondSample?: () => void;
+  signal?: AbortSignal;
+}
+
+export async function transactorLiveness(c: Queryable, opts: LivenessOptions = {}): Promise<Liveness> {
+  const intervalMs = opts.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  const hb = await readHeartbeat(c);
+  if (!hb) return { alive: false, heartbeat: null, how: 'absent', reason: 'no transactor has ever registered in this storage (no pod-coord row)' };
+  const one = judgeAlive(hb, opts.nowMs ?? Date.now(), intervalMs);
+  if (one.alive) return { alive: true, heartbeat: hb, how: 'fresh', reason: one.reason };
+  if (one.ageMs !== null && Math.abs(one.ageMs) > (opts.skewToleranceMs ?? 10 * 60_000)) {
+    return { alive: false, heartbeat: hb, how: 'stale', reason: `the last heartbeat is ${Math.round(one.ageMs / 1000)} s old` };
+  }
+  opts.onSecondSample?.();
+  const two = await waitForAdvance(c, intervalMs, { signal: opts.signal });
+  return { alive: two.alive, heartbeat: two.after ?? hb, how: two.alive ? 'advanced' : 'still', reason: two.reason };
+}
