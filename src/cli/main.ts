@@ -21,9 +21,10 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
   const onSigint = () => {
     interrupted++;
     controller.abort(new DtxError({ code: 'CANCELLED', message: 'cancelled (Ctrl-C)', exitCode: ExitCode.cancelled }));
+    // The first Ctrl-C asks the command to stop (it cleans up, e.g. stops a foreground
+    // transactor); a second one leaves at once.
     if (interrupted > 1) process.exit(ExitCode.cancelled);
-    // Give the command a moment to clean up, then leave.
-    setTimeout(() => process.exit(ExitCode.cancelled), 3000).unref();
+    io.err('\n(stopping; press Ctrl-C again to quit at once)\n');
   };
   process.on('SIGINT', onSigint);
   const program = buildProgram(io, { signal: controller.signal, setExitCode: (c) => (exitCode = c) });

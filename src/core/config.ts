@@ -33,7 +33,7 @@ export const CONFIG_KEYS = {
   altHost: { kind: 'string', env: 'DTX_TRANSACTOR_ALT_HOST', doc: 'Transactor alt-host' },
   port: { kind: 'port', env: 'DTX_TRANSACTOR_PORT', doc: 'Transactor port' },
   pingHost: { kind: 'string', env: 'DTX_PING_HOST', doc: 'Health endpoint host' },
-  pingPort: { kind: 'port', env: 'DTX_PING_PORT', doc: 'Health endpoint port' },
+  pingPort: { kind: 'port', env: 'DTX_PING_PORT', doc: 'Health endpoint port (default 9999, as in Datomic\'s sample properties)' },
   xmx: { kind: 'size', env: 'DTX_XMX', doc: 'Transactor max heap (-Xmx), also picks the memory profile' },
   xms: { kind: 'size', env: 'DTX_XMS', doc: 'Transactor initial heap (-Xms)' },
   javaOpts: { kind: 'string', env: 'DTX_JAVA_OPTS', doc: 'Extra JVM options for the transactor' },
@@ -50,6 +50,7 @@ export const DEFAULTS = {
   host: 'localhost',
   port: 4334,
   pingHost: 'localhost',
+  pingPort: 9999,
   xmx: '1g',
   heartbeatIntervalMsec: 5000,
 } satisfies Partial<Record<ConfigKey, unknown>>;
@@ -71,7 +72,7 @@ export interface ResolvedConfig {
   altHost: string | undefined;
   port: number;
   pingHost: string;
-  pingPort: number | undefined;
+  pingPort: number;
   xmx: string;
   xms: string | undefined;
   javaOpts: string | undefined;
@@ -273,7 +274,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     altHost: out.altHost as string | undefined,
     port: out.port as number,
     pingHost: out.pingHost as string,
-    pingPort: out.pingPort as number | undefined,
+    pingPort: out.pingPort as number,
     xmx: out.xmx as string,
     xms: out.xms as string | undefined,
     javaOpts: out.javaOpts as string | undefined,

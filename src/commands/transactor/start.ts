@@ -1,6 +1,95 @@
 import type { Ctx } from '../../cli/context.js';
-import { DtxError } from '../../core/errors.js';
+import { DtxError, ExitCode } from '../../core/errors.js';
+import { runTransactorForeground, startTransactor, type StartResult } from '../../core/datomic/transactor.js';
+import { ensureStorageServer } from '../../core/postgres/target.js';
+import { keyValues, printJson } from '../../render/output.js';
+import { startProgress } from '../../render/progress.js';
+import { propertiesForLaunch } from '../shared/transactor.js';
 
-export async function run(_ctx: Ctx): Promise<number> {
-  throw new DtxError({ code: 'NOT_IMPLEMENTED', message: 'not implemented yet' });
+function timeoutMs(ctx: Ctx): number {
+  const raw = String(ctx.flags.timeout ?? '120');
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0) {
+    throw new DtxError({ code: 'USAGE', message: `--timeout must be a positive number of seconds, got "${raw}"`, hint: 'e.g. --timeout 180', exitCode: ExitCode.usage });
+  }
+  return Math.round(s * 1000);
+}
+
+export async function run(ctx: Ctx): Promise<number> {
+  const { io } = ctx;
+  const cfg = ctx.config();
+  const progress = startProgress(io, 'preparing');
+  let result: StartResult;
+  try {
+    await ensureStorageServer(cfg, { onNotice: (t) => io.note(t), onProgress: (s) => progress.update(s) });
+    const props = await propertiesForLaunch(ctx);
+    const common = {
+      stateDir: cfg.stateDir,
+      propertiesFile: props.file,
+      datomicHome: cfg.datomicHome,
+      env: io.env,
+      xmx: cfg.xmx,
+      xms: cfg.xms,
+      javaOpts: cfg.javaOpts,
+      javaHome: cfg.javaHome,
+      standby: Boolean(ctx.flags.standby),
+      timeoutMs: timeoutMs(ctx),
+      onProgress: (s: string) => progress.update(s),
+      signal: ctx.signal,
+    };
+    if (ctx.flags.foreground) {
+      const r = await runTransactorForeground({
+        ...common,
+        onOutput: (text) => io.out(text),
+        onReady: (ready) => {
+          progress.succeed(`transactor ready (pid ${ready.pid}); Ctrl-C stops it`);
+        },
+      });
+      progress.stop();
+      if (r.stoppedBySignal) {
+        io.note('transactor stopped');
+        return ExitCode.ok;
+      }
+      if (r.exitCode !== 0) {
+        throw new DtxError({ code: 'TRANSACTOR_EXITED', message: `the transactor exited with code ${r.exitCode ?? r.signal}`, hint: 'See the output above, or `dtx transactor logs`.' });
+      }
+      return 0;
+    }
+    result = await startTransactor(common);
+    progress.stop();
+  } catch (e) {
+    progress.stop();
+    throw e;
+  }
+  if (io.json) {
+    printJson(io, {
+      running: true,
+      pid: result.pid,
+      role: result.role,
+      host: result.host,
+      port: result.port,
+      version: result.version,
+      propertiesFile: result.propertiesFile,
+      datomicHome: result.datomicHome,
+      outLog: result.outLog,
+      logDir: result.logDir,
+      heartbeat: result.heartbeat,
+      timings: result.timings,
+    });
+    return 0;
+  }
+  const c = io.chalk;
+  io.out(`${c.green('✔')} transactor ${result.role === 'standby' ? c.yellow('started as standby') : 'ready'} (pid ${result.pid})\n`);
+  io.out(
+    keyValues(io, [
+      ['address', `${result.host}:${result.port}`],
+      ['version', result.version ?? '?'],
+      ['health', result.pingPort ? `http://${result.pingHost}:${result.pingPort}/health` : 'unconfigured'],
+      ['properties', result.propertiesFile],
+      ['output', result.outLog],
+      ['log dir', result.logDir],
+    ]),
+  );
+  io.out(c.dim('Next: dtx db create <name>   ·   dtx transactor status   ·   dtx transactor stop\n'));
+  return 0;
 }

@@ -1,6 +1,55 @@
 import type { Ctx } from '../../cli/context.js';
-import { DtxError } from '../../core/errors.js';
+import { ExitCode } from '../../core/errors.js';
+import { transactorStatus, type HeartbeatInfo } from '../../core/datomic/transactor.js';
+import { formatPgUrl } from '../../core/postgres/url.js';
+import { keyValues, printJson } from '../../render/output.js';
 
-export async function run(_ctx: Ctx): Promise<number> {
-  throw new DtxError({ code: 'NOT_IMPLEMENTED', message: 'not implemented yet' });
+function hbJson(h: HeartbeatInfo | null) {
+  return h ? { host: h.host, port: h.port, version: h.version, heartbeatAgeMs: h.heartbeatAgeMs, altHost: h.altHost, rev: h.rev } : null;
+}
+
+export async function run(ctx: Ctx): Promise<number> {
+  const { io } = ctx;
+  const cfg = ctx.config();
+  const st = await transactorStatus({
+    stateDir: cfg.stateDir,
+    propertiesFile: cfg.properties,
+    storageUrl: cfg.properties ? undefined : formatPgUrl(cfg.pg),
+  });
+  const code = st.running ? ExitCode.ok : ExitCode.notFound;
+  if (io.json) {
+    printJson(io, {
+      running: st.running,
+      pid: st.pid,
+      active: hbJson(st.active),
+      standby: hbJson(st.standby),
+      health: st.health,
+      process: st.process,
+      portOpen: st.portOpen,
+      storage: st.storage,
+      propertiesFile: st.propertiesFile,
+    });
+    return code;
+  }
+  const c = io.chalk;
+  const hb = (h: HeartbeatInfo | null, dead: HeartbeatInfo | null) =>
+    h
+      ? `${c.green('alive')}  ${h.host}:${h.port}  v${h.version ?? '?'}  heartbeat ${h.heartbeatAgeMs === null ? '?' : `${(h.heartbeatAgeMs / 1000).toFixed(1)} s ago`}`
+      : dead
+        ? `${c.yellow('none alive')}  ${c.dim(`(last: ${dead.host}:${dead.port}, ${dead.heartbeatAgeMs === null ? '?' : `${Math.round(dead.heartbeatAgeMs / 1000)} s ago`})`)}`
+        : c.dim('none');
+  io.out(
+    keyValues(io, [
+      ['transactor', st.running ? c.green('running') : c.red('not running')],
+      ['process', st.process.pid ? `pid ${st.process.pid} ${st.process.alive ? (st.process.ours === false ? c.yellow('(not a transactor)') : c.green('alive')) : c.red('gone')}` : c.dim('none started by dtx here')],
+      ['port', st.port ? `${st.host ?? 'localhost'}:${st.port} ${st.portOpen ? c.green('open') : c.dim('closed')}` : '-'],
+      ['health', st.health === 'ok' ? c.green('ok') : st.health === 'down' ? c.red('down') : c.dim('unconfigured (no ping-host/ping-port)')],
+      ['active', hb(st.active, st.heartbeats.coord)],
+      ['standby', hb(st.standby, st.heartbeats.standby)],
+    ]),
+  );
+  if (st.process.stalePidFileRemoved) io.note(`removed stale pid file ${st.process.stalePidFileRemoved}`);
+  if (st.storage.error) io.warn(`could not read heartbeats from storage: ${st.storage.error.message}`);
+  if (!st.running) io.out(c.dim('Start one with: dtx transactor start --datomic-home <datomic-pro folder>\n'));
+  return code;
 }

@@ -1,6 +1,29 @@
 import type { Ctx } from '../../cli/context.js';
-import { DtxError } from '../../core/errors.js';
+import { DtxError, ExitCode } from '../../core/errors.js';
+import { stopTransactor } from '../../core/datomic/transactor.js';
+import { printJson } from '../../render/output.js';
+import { startProgress } from '../../render/progress.js';
 
-export async function run(_ctx: Ctx): Promise<number> {
-  throw new DtxError({ code: 'NOT_IMPLEMENTED', message: 'not implemented yet' });
+export async function run(ctx: Ctx): Promise<number> {
+  const { io } = ctx;
+  const cfg = ctx.config();
+  const secs = Number(ctx.flags.timeout ?? '30');
+  if (!Number.isFinite(secs) || secs < 0) {
+    throw new DtxError({ code: 'USAGE', message: `--timeout must be a number of seconds, got "${String(ctx.flags.timeout)}"`, hint: 'e.g. --timeout 60', exitCode: ExitCode.usage });
+  }
+  const progress = startProgress(io, 'stopping the transactor');
+  let r;
+  try {
+    r = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: secs * 1000, propertiesFile: cfg.properties });
+  } finally {
+    progress.stop();
+  }
+  if (io.json) {
+    printJson(io, { stopped: r.stopped, pid: r.pid, forced: r.forced, note: r.note, cleaned: r.cleaned });
+    return 0;
+  }
+  if (r.stopped) io.out(`${io.chalk.green('✔')} transactor stopped (pid ${r.pid}${r.forced ? ', killed after the grace period' : ''})\n`);
+  else io.note(r.note ?? 'no transactor started by dtx is running here; nothing to stop');
+  for (const f of r.cleaned) io.note(`removed stale ${f}`);
+  return 0;
 }

@@ -7,6 +7,8 @@
  */
 import { judgeAlive, readHeartbeat, waitForAdvance, type Heartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
 import type { Queryable } from './kvs.js';
+import net from 'node:net';
+import os from 'node:os';
 
 export interface Liveness {
   alive: boolean;
@@ -24,6 +26,27 @@ export interface LivenessOptions {
   /** Called before the second sample (which takes about one interval), e.g. to update a spinner. */
   onSecondSample?: () => void;
   signal?: AbortSignal;
+  /** Probe host:port of a fresh heartbeat when the host is this machine (default true). */
+  probeLocalPort?: boolean;
+}
+
+function isThisMachine(host: string | null): boolean {
+  if (!host) return false;
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '127.0.0.1' || h === '::1' || h === '0.0.0.0' || h === os.hostname().toLowerCase();
+}
+
+function refused(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port });
+    const done = (v: boolean) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(false));
+    s.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED'));
+  });
 }
 
 export async function transactorLiveness(c: Queryable, opts: LivenessOptions = {}): Promise<Liveness> {
@@ -31,7 +54,14 @@ export async function transactorLiveness(c: Queryable, opts: LivenessOptions = {
   const hb = await readHeartbeat(c);
   if (!hb) return { alive: false, heartbeat: null, how: 'absent', reason: 'no transactor has ever registered in this storage (no pod-coord row)' };
   const one = judgeAlive(hb, opts.nowMs ?? Date.now(), intervalMs);
-  if (one.alive) return { alive: true, heartbeat: hb, how: 'fresh', reason: one.reason };
+  if (one.alive) {
+    // A transactor that just stopped leaves a fresh-looking heartbeat for up to 3 intervals. When it
+    // ran on this machine, a refused connection to its port settles it (a live one listens there).
+    if ((opts.probeLocalPort ?? true) && hb.port !== null && isThisMachine(hb.host) && (await refused(hb.host as string, hb.port))) {
+      return { alive: false, heartbeat: hb, how: 'stale', reason: `its last heartbeat is recent, but nothing listens on ${hb.host}:${hb.port} any more` };
+    }
+    return { alive: true, heartbeat: hb, how: 'fresh', reason: one.reason };
+  }
   if (one.ageMs !== null && Math.abs(one.ageMs) > (opts.skewToleranceMs ?? 10 * 60_000)) {
     return { alive: false, heartbeat: hb, how: 'stale', reason: `the last heartbeat is ${Math.round(one.ageMs / 1000)} s old` };
   }
