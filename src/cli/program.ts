@@ -113,6 +113,7 @@ Examples:
     .option('--out <file>', 'where to write it (default <state-dir>/transactor.properties); - for stdout')
     .action(act(() => import('../commands/transactor/properties.js')));
   addStorageOptions(txProps);
+  addDatomicOptions(txProps);
   addTransactorOptions(txProps);
   addSecretsOption(txProps);
   const txStart = tx
@@ -139,11 +140,14 @@ Examples:
     .option('--timeout <seconds>', 'grace period before killing', '30')
     .action(act(() => import('../commands/transactor/stop.js')));
   addStorageOptions(txStop);
+  addDatomicOptions(txStop);
+  addTransactorOptions(txStop);
   const txStatus = tx
     .command('status')
     .description('process, port, /health and storage heartbeats; exit 0 running, 3 not')
     .action(act(() => import('../commands/transactor/status.js')));
   addStorageOptions(txStatus);
+  addDatomicOptions(txStatus);
   addTransactorOptions(txStatus);
   const txLogs = tx
     .command('logs')
@@ -152,6 +156,8 @@ Examples:
     .option('-n, --lines <n>', 'how many lines', '50')
     .action(act(() => import('../commands/transactor/logs.js')));
   addStorageOptions(txLogs);
+  addDatomicOptions(txLogs);
+  addTransactorOptions(txLogs);
 
   const db = program.command('db').description('logical Datomic databases in the storage catalog');
   const dbList = db
@@ -159,6 +165,7 @@ Examples:
     .description('databases in the catalog (no transactor or Java needed)')
     .action(act(() => import('../commands/db/list.js')));
   addStorageOptions(dbList);
+  addDatomicOptions(dbList);
   const dbCreate = db
     .command('create')
     .argument('<name>', 'database name (no " * : = / ?)')
@@ -173,6 +180,7 @@ Examples:
     .description('catalog entry, status, URI and root rows; exit 3 when unknown')
     .action(act(() => import('../commands/db/inspect.js')));
   addStorageOptions(dbInspect);
+  addDatomicOptions(dbInspect);
   addSecretsOption(dbInspect);
   const dbDelete = db
     .command('delete')
@@ -196,6 +204,7 @@ deleted by a name pattern.`,
     .description('print the connection URI for Clojure code (d/connect)')
     .action(act(() => import('../commands/db/uri.js')));
   addStorageOptions(dbUri);
+  addDatomicOptions(dbUri);
   addSecretsOption(dbUri);
   const dbGc = db
     .command('gc')
