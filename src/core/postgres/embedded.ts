@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -149,27 +149,69 @@ async function reachableBy(p: string, ids: RunAs): Promise<boolean> {
 
 let cachedBinaries: Binaries | undefined;
 
+/**
+ * The platform package ships its library symlinks (libicui18n.so.60 -> libicui18n.so.60.2, ...) as
+ * a list that its postinstall script turns into links. npm may skip install scripts (npm 11 blocks
+ * them unless approved, --ignore-scripts), so dtx recreates missing links itself. `root` is the
+ * folder holding `native/` (paths in pg-symlinks.json start with "native/").
+ */
+async function hydrateSymlinks(root: string): Promise<void> {
+  const text = await readFile(path.join(root, 'native', 'pg-symlinks.json'), 'utf8').catch(() => null);
+  if (!text) return;
+  const links = JSON.parse(text) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const t = path.join(root, target);
+    if (await lstat(t).catch(() => null)) continue;
+    await symlink(path.relative(path.dirname(t), path.join(root, source)), t);
+  }
+}
+
 export async function resolveBinaries(ids: RunAs): Promise<Binaries> {
   if (cachedBinaries) return cachedBinaries;
   const pkg = await loadPlatformPackage();
   const nativeDir = path.dirname(path.dirname(pkg.postgres));
-  const versionOut = await run(pkg.postgres, ['--version'], {}).catch(() => ({ code: 1, out: '' }));
-  const major = /(\d+)(?:\.\d+)?/.exec(versionOut.out)?.[1] ?? 'unknown';
+  const pkgRoot = path.dirname(nativeDir);
+  const hydratedInPlace = await hydrateSymlinks(pkgRoot).then(
+    () => true,
+    () => false, // read-only node_modules: hydrate a copy below
+  );
   let base = nativeDir;
-  if (!(await reachableBy(path.join(nativeDir, 'bin', 'postgres'), ids))) {
-    // The postgres OS user cannot reach node_modules (e.g. a clone under a 0700 folder): copy once.
-    base = path.join(os.tmpdir(), `dtx-embedded-pg-${major}-${versionOut.out.trim().split(' ').pop() ?? major}`);
+  if (!hydratedInPlace || !(await reachableBy(path.join(nativeDir, 'bin', 'postgres'), ids))) {
+    // The postgres OS user cannot reach node_modules (e.g. a clone under a 0700 folder), or the
+    // links could not be made there: use a world-readable copy in the temp folder, made once.
+    const pkgVersion = JSON.parse(await readFile(path.join(pkgRoot, 'package.json'), 'utf8').catch(() => '{}')) as { version?: string };
+    const copyRoot = path.join(os.tmpdir(), `dtx-embedded-pg-${process.platform}-${process.arch}-${pkgVersion.version ?? 'unknown'}`);
+    base = path.join(copyRoot, 'native');
     if (!existsSync(path.join(base, 'bin', 'postgres'))) {
-      const tmp = `${base}.tmp-${process.pid}`;
-      await cp(nativeDir, tmp, { recursive: true, verbatimSymlinks: true });
+      const tmp = `${copyRoot}.tmp-${process.pid}`;
+      await rm(tmp, { recursive: true, force: true });
+      await mkdir(tmp, { recursive: true, mode: 0o755 });
+      await cp(nativeDir, path.join(tmp, 'native'), { recursive: true, verbatimSymlinks: true });
       await chmod(tmp, 0o755);
-      await rm(base, { recursive: true, force: true });
-      await import('node:fs/promises').then((f) => f.rename(tmp, base));
+      await hydrateSymlinks(tmp);
+      try {
+        await rename(tmp, copyRoot);
+      } catch (e) {
+        // Another dtx process made the copy first: use theirs.
+        await rm(tmp, { recursive: true, force: true });
+        if (!existsSync(path.join(base, 'bin', 'postgres'))) throw e;
+      }
     }
+    await hydrateSymlinks(copyRoot);
   }
   const exe = process.platform === 'win32' ? '.exe' : '';
   const pick = (name: string, orig: string) => (base === nativeDir ? orig : path.join(base, 'bin', `${name}${exe}`));
-  cachedBinaries = { initdb: pick('initdb', pkg.initdb), pg_ctl: pick('pg_ctl', pkg.pg_ctl), postgres: pick('postgres', pkg.postgres), major };
+  const postgres = pick('postgres', pkg.postgres);
+  const versionOut = await run(postgres, ['--version'], {}).catch((e: Error) => ({ code: 1, out: e.message }));
+  const major = /\(PostgreSQL\)\s+(\d+)/.exec(versionOut.out)?.[1];
+  if (versionOut.code !== 0 || !major) {
+    throw new DtxError({
+      code: 'EMBEDDED_UNAVAILABLE',
+      message: `the embedded PostgreSQL binary does not run: ${versionOut.out.trim().split('\n').slice(-2).join(' ')}`,
+      hint: 'Reinstall dependencies (`npm ci`), or use your own PostgreSQL with --pg-url/--admin-url and --no-embedded.',
+    });
+  }
+  cachedBinaries = { initdb: pick('initdb', pkg.initdb), pg_ctl: pick('pg_ctl', pkg.pg_ctl), postgres, major };
   return cachedBinaries;
 }
 

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Readiness latency of `transactor start`: ms from the transactor printing "System started" to dtx
+// reporting ready (target: < 2000 ms), against the fake Datomic distribution and an embedded
+// PostgreSQL in a temp dir. Needs `npm run build` first. N starts (BENCH_RUNS, default 5).
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = (p) => import(path.join(root, 'dist', p));
+const { startEmbedded, stopEmbedded } = await dist('core/postgres/embedded.js');
+const { initPostgres } = await dist('core/postgres/bootstrap.js');
+const { parsePgUrl } = await dist('core/postgres/url.js');
+const { writeTransactorProperties } = await dist('core/datomic/properties.js');
+const { startTransactor, stopTransactor } = await dist('core/datomic/transactor.js');
+const { transactorPaths } = await dist('core/datomic/pidfile.js');
+
+const N = Number(process.env.BENCH_RUNS ?? 5);
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const dir = mkdtempSync(path.join(tmpdir(), 'dtx-bench-'));
+chmodSync(dir, 0o755);
+const pgPort = await freePort();
+const pg = await startEmbedded({ stateDir: dir, port: pgPort });
+try {
+  const pgUrl = `postgresql://datomic:bench-pw-1@127.0.0.1:${pgPort}/datomic`;
+  await initPostgres({ pg: parsePgUrl(pgUrl), adminUrl: pg.adminUrl });
+  const results = [];
+  for (let i = 0; i < N; i++) {
+    const stateDir = path.join(dir, `state-${i}`);
+    const paths = transactorPaths(stateDir);
+    const props = paths.propertiesFile;
+    await writeTransactorProperties(props, {
+      pgUrl, host: '127.0.0.1', port: await freePort(), pingHost: '127.0.0.1', pingPort: await freePort(),
+      heartbeatIntervalMsec: 1000, dataDir: paths.dataDir, logDir: paths.logDir, pidFile: paths.datomicPidFile,
+    });
+    const r = await startTransactor({ stateDir, propertiesFile: props, datomicHome: path.join(root, 'test/fixtures/fake-datomic'), env: process.env, javaCheck: false });
+    results.push(r.timings);
+    await stopTransactor({ stateDir, timeoutMs: 5000 });
+    // the next start must not see this one's heartbeat as a live transactor
+    await new Promise((res) => setTimeout(res, 3500));
+  }
+  const ready = results.map((t) => t.systemStartedToReadyMs).sort((a, b) => a - b);
+  const spawn = results.map((t) => t.spawnToReadyMs).sort((a, b) => a - b);
+  const median = (xs) => xs[Math.floor(xs.length / 2)];
+  console.log(`"System started" -> ready: median ${median(ready)} ms, max ${ready.at(-1)} ms over ${N} starts; target 2000 ms, ratio ${(ready.at(-1) / 2000).toFixed(3)}`);
+  console.log(`spawn -> ready:            median ${median(spawn)} ms, max ${spawn.at(-1)} ms`);
+} finally {
+  await stopEmbedded({ stateDir: dir });
+  rmSync(dir, { recursive: true, force: true });
+}
