@@ -3,7 +3,7 @@
  * error:/hint: lines with the documented exit codes, and init-postgres works end to end.
  */
 import { describe, it, expect, inject } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -185,6 +185,29 @@ describe('dtx postgres (embedded server in a temp state dir)', () => {
       expect(noEmbedded.stderr).toContain('connection refused');
     } finally {
       await dtx(['postgres', 'stop', ...common]);
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('as root with a private state dir (e.g. under /root): the cluster goes to /var/lib/dtx', async () => {
+    const priv = mkdtempSync(path.join(tmpdir(), 'dtx-private-')); // mode 0700: postgres cannot enter
+    const state = path.join(priv, '.dtx');
+    const port = await freePort();
+    const common = ['--state-dir', state, '--pg-url', `postgresql://datomic:datomic@localhost:${port}/datomic`];
+    let dataDir = '';
+    try {
+      const start = await dtx(['postgres', 'start', ...common]);
+      expect(start.code).toBe(0);
+      expect(start.stderr).toContain('the cluster lives in /var/lib/dtx/');
+      const st = await dtx(['--json', 'postgres', 'status', ...common]);
+      dataDir = (st.json() as { dataDir: string }).dataDir;
+      expect(st.code).toBe(0);
+      expect(dataDir.startsWith('/var/lib/dtx/')).toBe(true);
+      expect((await dtx(['--json', 'init-postgres', ...common])).code).toBe(0);
+      expect((await dtx(['postgres', 'stop', ...common])).code).toBe(0);
+      expect((await dtx(['postgres', 'status', ...common])).code).toBe(3);
+    } finally {
+      await dtx(['postgres', 'stop', ...common]);
+      if (dataDir) rmSync(path.dirname(dataDir), { recursive: true, force: true });
     }
   });
 

@@ -8,7 +8,7 @@
  * cache; an unreachable state dir is an error with a hint.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, cp, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -18,15 +18,45 @@ import { DtxError, ExitCode } from '../errors.js';
 import { registerSecret } from '../mask.js';
 
 export interface EmbeddedPaths {
+  /** <stateDir>/postgres: the superuser secret and, unless relocated, the cluster. */
   dir: string;
+  /** The folder holding data/ and postgres.log (owned by the postgres OS user when root). */
+  cluster: string;
   data: string;
   log: string;
   secret: string;
+  /** Names the cluster folder when it had to live outside the state dir (see startEmbedded). */
+  pointer: string;
 }
 
-export function embeddedPaths(stateDir: string): EmbeddedPaths {
+export function embeddedPaths(stateDir: string, clusterDir?: string): EmbeddedPaths {
   const dir = path.join(stateDir, 'postgres');
-  return { dir, data: path.join(dir, 'data'), log: path.join(dir, 'postgres.log'), secret: path.join(dir, 'superuser.json') };
+  const cluster = clusterDir ?? dir;
+  return {
+    dir,
+    cluster,
+    data: path.join(cluster, 'data'),
+    log: path.join(cluster, 'postgres.log'),
+    secret: path.join(dir, 'superuser.json'),
+    pointer: path.join(dir, 'cluster-location'),
+  };
+}
+
+/** The paths in use for a state dir, following the relocation pointer when there is one. */
+export async function resolveEmbeddedPaths(stateDir: string): Promise<EmbeddedPaths> {
+  const p = embeddedPaths(stateDir);
+  const loc = (await readFile(p.pointer, 'utf8').catch(() => null))?.trim();
+  return loc ? embeddedPaths(stateDir, loc) : p;
+}
+
+/**
+ * Where a root-run cluster lives when the postgres OS user cannot reach the state dir (a clone
+ * under /root, a 0700 temp folder): /var/lib/dtx/<state-dir-name>-<hash>, recorded in the state dir.
+ */
+export function relocatedClusterDir(stateDir: string): string {
+  const abs = path.resolve(stateDir);
+  const name = path.basename(path.dirname(abs)).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'state';
+  return path.join('/var/lib/dtx', `${name}-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`);
 }
 
 export interface Binaries {
@@ -225,7 +255,7 @@ function alive(pid: number): boolean {
 }
 
 export async function embeddedStatus(stateDir: string): Promise<EmbeddedStatus> {
-  const p = embeddedPaths(stateDir);
+  const p = await resolveEmbeddedPaths(stateDir);
   const dataVersion = (await readFile(path.join(p.data, 'PG_VERSION'), 'utf8').catch(() => null))?.trim() ?? null;
   const base: EmbeddedStatus = { running: false, initialized: dataVersion !== null, pid: null, port: null, dataDir: p.data, logFile: p.log, dataVersion };
   const pidText = await readFile(path.join(p.data, 'postmaster.pid'), 'utf8').catch(() => null);
@@ -274,7 +304,7 @@ export interface StartEmbeddedOptions {
 }
 
 export async function startEmbedded(opts: StartEmbeddedOptions): Promise<EmbeddedStartResult> {
-  const p = embeddedPaths(opts.stateDir);
+  let p = await resolveEmbeddedPaths(opts.stateDir);
   const progress = opts.onProgress ?? (() => {});
   const current = await embeddedStatus(opts.stateDir);
   if (current.running) {
@@ -283,7 +313,7 @@ export async function startEmbedded(opts: StartEmbeddedOptions): Promise<Embedde
     if (current.port !== null && current.port !== opts.port) {
       throw new DtxError({
         code: 'EMBEDDED_OTHER_PORT',
-        message: `the embedded PostgreSQL in ${p.dir} is already running on port ${current.port}, not ${opts.port}`,
+        message: `the embedded PostgreSQL of ${opts.stateDir} is already running on port ${current.port}, not ${opts.port}`,
         hint: `Use --pg-url with port ${current.port}, or \`dtx postgres stop\` first.`,
         exitCode: ExitCode.usage,
       });
@@ -323,15 +353,32 @@ export async function startEmbedded(opts: StartEmbeddedOptions): Promise<Embedde
     }
   }
   if (ids.uid !== undefined) {
-    if (!(await reachableBy(p.dir, ids))) {
+    if (!current.initialized && p.cluster === p.dir && !(await reachableBy(p.dir, ids))) {
+      // A parent folder is private (e.g. /root): keep the secret here, put the cluster where the
+      // postgres user can reach it, and remember where.
+      const loc = relocatedClusterDir(opts.stateDir);
+      await mkdir(path.dirname(loc), { recursive: true, mode: 0o755 });
+      await mkdir(loc, { recursive: true, mode: 0o700 });
+      await writeFile(p.pointer, `${loc}\n`, { mode: 0o600 });
+      p = embeddedPaths(opts.stateDir, loc);
+      if (existsSync(p.data) && (await readdir(p.data)).length > 0) {
+        throw new DtxError({
+          code: 'EMBEDDED_DATA_DIR_INVALID',
+          message: `${p.data} already holds a cluster from an earlier ${opts.stateDir}, whose superuser password is gone`,
+          hint: `Remove ${loc} if you do not need that data, then re-run.`,
+        });
+      }
+      progress(`the postgres OS user cannot reach ${p.dir}; the cluster lives in ${loc}`);
+    }
+    if (!(await reachableBy(p.cluster, ids))) {
       throw new DtxError({
         code: 'EMBEDDED_PATH_UNREACHABLE',
-        message: `running as root: PostgreSQL runs as the "postgres" OS user, which cannot reach ${p.dir} (a parent folder is private)`,
+        message: `running as root: PostgreSQL runs as the "postgres" OS user, which cannot reach ${p.cluster} (a parent folder is private)`,
         hint: 'Use a --state-dir the postgres user can reach (e.g. --state-dir /var/lib/dtx), or run dtx as a regular user.',
         exitCode: ExitCode.usage,
       });
     }
-    await chown(p.dir, ids.uid, ids.gid ?? ids.uid);
+    await chown(p.cluster, ids.uid, ids.gid ?? ids.uid);
   }
   let initializedNow = false;
   let su = await readSuperuser(opts.stateDir);
@@ -341,7 +388,7 @@ export async function startEmbedded(opts: StartEmbeddedOptions): Promise<Embedde
     registerSecret(su.password);
     await writeFile(p.secret, `${JSON.stringify(su)}\n`, { mode: 0o600 });
     await chmod(p.secret, 0o600);
-    const pwfile = path.join(p.dir, `.pw-${process.pid}`);
+    const pwfile = path.join(p.cluster, `.pw-${process.pid}`);
     await writeFile(pwfile, `${su.password}\n`, { mode: 0o600 });
     try {
       if (ids.uid !== undefined) await chown(pwfile, ids.uid, ids.gid ?? ids.uid);
@@ -352,7 +399,7 @@ export async function startEmbedded(opts: StartEmbeddedOptions): Promise<Embedde
       );
       if (r.code !== 0) {
         await rm(p.data, { recursive: true, force: true });
-        throw new DtxError({ code: 'EMBEDDED_INITDB_FAILED', message: `initdb failed: ${r.out.trim().split('\n').slice(-5).join(' | ')}`, hint: `See ${p.dir}.` });
+        throw new DtxError({ code: 'EMBEDDED_INITDB_FAILED', message: `initdb failed: ${r.out.trim().split('\n').slice(-5).join(' | ')}`, hint: `See ${p.cluster}.` });
       }
     } finally {
       await rm(pwfile, { force: true });
@@ -388,12 +435,12 @@ function corruptState(p: EmbeddedPaths): DtxError {
   return new DtxError({
     code: 'EMBEDDED_STATE_INVALID',
     message: `${p.secret} is missing or unreadable, so dtx does not know the embedded superuser password`,
-    hint: `Restore it, or stop the server and move ${p.dir} away to start fresh.`,
+    hint: `Restore it, or stop the server and move ${p.dir} (and ${p.cluster}) away to start fresh.`,
   });
 }
 
 export async function stopEmbedded(opts: { stateDir: string; timeoutSeconds?: number }): Promise<{ stopped: boolean; wasRunning: boolean }> {
-  const p = embeddedPaths(opts.stateDir);
+  const p = await resolveEmbeddedPaths(opts.stateDir);
   const st = await embeddedStatus(opts.stateDir);
   if (!st.running) return { stopped: false, wasRunning: false };
   const ids = await runAsIds();
