@@ -29,12 +29,19 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
   process.on('SIGINT', onSigint);
   const program = buildProgram(io, { signal: controller.signal, setExitCode: (c) => (exitCode = c) });
   let usageText = '';
+  let errCommand = 'dtx';
   program.exitOverride();
   const configure = (cmd: typeof program) => {
+    const fullName = (): string => {
+      const names: string[] = [];
+      for (let c: typeof program | null = cmd; c; c = c.parent) names.unshift(c.name());
+      return names.join(' ');
+    };
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s), // help/version text: no secrets, no masking
       writeErr: (s) => {
         usageText += s;
+        errCommand = fullName();
       },
       outputError: () => {},
     });
@@ -47,15 +54,19 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
-        return ExitCode.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.ok;
+      if (e.code === 'commander.help') {
+        // A command group without its subcommand (`dtx db`): show what it offers, as a usage error.
+        if (!io.json) io.err(usageText);
+        else return report(io, new DtxError({ code: 'USAGE', message: `${errCommand} needs a subcommand`, hint: `Run \`${errCommand} --help\`.`, exitCode: ExitCode.usage }));
+        return ExitCode.usage;
       }
       if (e.code === 'commander.executeSubCommandAsync' || e.exitCode === 0) {
         if (usageText && !io.json) io.err(usageText);
         return ExitCode.ok;
       }
       const message = e.message.replace(/^error:\s*/, '');
-      const err = new DtxError({ code: 'USAGE', message, hint: 'Run `dtx --help` (or `dtx <command> --help`) for usage.', exitCode: ExitCode.usage });
+      const err = new DtxError({ code: 'USAGE', message, hint: `Run \`${errCommand} --help\` for usage.`, exitCode: ExitCode.usage });
       return report(io, err);
     }
     const err =

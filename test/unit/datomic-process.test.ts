@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isAlive, looksLikeTransactor, processCommandLine, isOurTransactor, type ExecText } from '../../src/core/datomic/process.js';
 import { acquireLock } from '../../src/core/datomic/lock.js';
 import { readPidFile, writePidFile, transactorPaths } from '../../src/core/datomic/pidfile.js';
-import { parseHeartbeatRow, heartbeatAliveOneShot, heartbeatAdvanced, heartbeatAgeMs } from '../../src/core/datomic/heartbeat-view.js';
+import { parseHeartbeat, judgeAlive, judgeAdvance, heartbeatAgeMs } from '../../src/core/storage/heartbeat.js';
 import { tailFile, readLogs, followLogs, newestFile } from '../../src/core/datomic/logs.js';
 
 const children: ChildProcess[] = [];
@@ -129,30 +129,31 @@ describe('start lock', () => {
   });
 });
 
-describe('heartbeat rows (read-only view over src/core/storage/heartbeat)', () => {
+describe('heartbeat rows (src/core/storage/heartbeat, as the transactor core uses it)', () => {
   const vec = '["localhost" nil 4334 "8c1d-user" "9f2e-secret" 1700000000000 "1.0.7469" true 2]';
   const map = `{:key ${JSON.stringify(vec)}}`;
 
   it('parses the printed vector without keeping credentials', () => {
-    const hb = parseHeartbeatRow('pod-coord', 7, map);
-    expect(hb).toEqual({ id: 'pod-coord', rev: 7, host: 'localhost', altHost: null, port: 4334, timestamp: 1700000000000, version: '1.0.7469', encryptChannel: true });
+    const hb = parseHeartbeat('pod-coord', 7, map);
+    expect(hb).toEqual({ id: 'pod-coord', rev: 7, host: 'localhost', altHost: null, port: 4334, timestampMs: 1700000000000, version: '1.0.7469', encryptChannel: true, protocol: 2 });
     expect(JSON.stringify(hb)).not.toContain('secret');
   });
 
   it('judges liveness: one-shot (3 intervals) and advanced across samples', () => {
-    const hb = parseHeartbeatRow('pod-coord', 7, map);
-    expect(heartbeatAliveOneShot(hb, 5000, 1700000014000)).toBe(true);
-    expect(heartbeatAliveOneShot(hb, 5000, 1700000015000)).toBe(false);
-    expect(heartbeatAliveOneShot(null)).toBe(false);
-    expect(heartbeatAdvanced(hb, { ...hb, rev: 8 })).toBe(true);
-    expect(heartbeatAdvanced(hb, { ...hb })).toBe(false);
-    expect(heartbeatAdvanced(null, hb)).toBe(true);
+    const hb = parseHeartbeat('pod-coord', 7, map);
+    expect(judgeAlive(hb, 1700000014000, 5000).alive).toBe(true);
+    expect(judgeAlive(hb, 1700000015000, 5000).alive).toBe(false);
+    expect(judgeAlive(null, Date.now()).alive).toBe(false);
+    expect(judgeAdvance(hb, { ...hb, rev: 8 }).alive).toBe(true);
+    expect(judgeAdvance(hb, { ...hb }).alive).toBe(false);
+    expect(judgeAdvance(null, hb).alive).toBe(true);
     expect(heartbeatAgeMs(hb, 1700000000500)).toBe(500);
     expect(heartbeatAgeMs(hb, 1600000000000)).toBe(0);
+    expect(heartbeatAgeMs(null)).toBeNull();
   });
 
   it('garbage maps are HEARTBEAT_CORRUPT without secrets', () => {
-    expect(() => parseHeartbeatRow('pod-coord', 1, '{}')).toThrow(expect.objectContaining({ code: 'HEARTBEAT_CORRUPT' }));
+    expect(() => parseHeartbeat('pod-coord', 1, '{}')).toThrow(expect.objectContaining({ code: 'HEARTBEAT_CORRUPT' }));
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError } from '../../core/errors.js';
-import { planScript, runScript } from '../../core/datomic/script.js';
+import { planScript, runScript, withPathFirst } from '../../core/datomic/script.js';
 import { systemUri } from '../../core/datomic/uri.js';
 import { connect } from '../../core/postgres/client.js';
 import { ensureStorageServer } from '../../core/postgres/target.js';
@@ -19,8 +19,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const progress = startProgress(io, `bin/datomic gc-deleted-dbs (${before.length} deleted database${before.length === 1 ? '' : 's'})`);
   let r;
   try {
-    const env = { ...io.env };
-    if (java.binDir) env.PATH = [java.binDir, env.PATH].filter(Boolean).join(dist.platform === 'win32' ? ';' : ':');
+    const env = java.binDir ? withPathFirst(io.env, java.binDir, dist.platform) : { ...io.env };
     // bin/datomic takes the system URI as an argument (INFERRED: no env alternative), so the storage
     // password is on that process's command line while it runs.
     const plan = planScript({ script: dist.scripts.datomic, args: ['gc-deleted-dbs', systemUri(cfg.pg)], home: dist.home, env, platform: dist.platform });

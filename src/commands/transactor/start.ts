@@ -38,17 +38,24 @@ export async function run(ctx: Ctx): Promise<number> {
       signal: ctx.signal,
     };
     if (ctx.flags.foreground) {
+      let streaming = false;
       const r = await runTransactorForeground({
         ...common,
-        onOutput: (text) => io.out(text),
+        onOutput: (text) => {
+          // The transactor's own output takes over the terminal from the spinner.
+          if (!streaming) progress.stop();
+          streaming = true;
+          io.out(text);
+        },
         onReady: (ready) => {
-          progress.succeed(`transactor ready (pid ${ready.pid}); Ctrl-C stops it`);
+          progress.stop();
+          io.err(`${io.chalk.green('✔')} transactor ready (pid ${ready.pid}); Ctrl-C stops it\n`);
         },
       });
       progress.stop();
       if (r.stoppedBySignal) {
         io.note('transactor stopped');
-        return ExitCode.ok;
+        return ExitCode.cancelled;
       }
       if (r.exitCode !== 0) {
         throw new DtxError({ code: 'TRANSACTOR_EXITED', message: `the transactor exited with code ${r.exitCode ?? r.signal}`, hint: 'See the output above, or `dtx transactor logs`.' });

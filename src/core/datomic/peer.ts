@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DtxError, ExitCode } from '../errors.js';
 import { maskSecrets } from '../mask.js';
 import type { Distribution } from './distribution.js';
-import { planScript, runScript, type Env } from './script.js';
+import { planScript, runScript, withPathFirst, type Env } from './script.js';
 
 export const PEER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'peer', 'dtx_peer.clj');
 
@@ -76,12 +76,8 @@ export function peerErrorToDtx(op: PeerOp, e: PeerError): DtxError {
 }
 
 export async function runPeer(opts: PeerOptions): Promise<PeerResult> {
-  const env: Env = { ...opts.env, DTX_PEER_URI: opts.uri };
-  if (opts.javaBinDir) {
-    const win = opts.dist.platform === 'win32';
-    const key = win ? (Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
-    env[key] = [opts.javaBinDir, env[key]].filter(Boolean).join(win ? ';' : ':');
-  }
+  let env: Env = { ...opts.env, DTX_PEER_URI: opts.uri };
+  if (opts.javaBinDir) env = withPathFirst(env, opts.javaBinDir, opts.dist.platform);
   const args = [opts.scriptPath ?? PEER_SCRIPT, opts.op, 'env:DTX_PEER_URI', ...(opts.arg !== undefined ? [opts.arg] : [])];
   const plan = planScript({ script: opts.dist.scripts.run, args, home: opts.dist.home, env, platform: opts.dist.platform });
   let r;

@@ -14,8 +14,9 @@
  */
 import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DtxError, ExitCode } from '../errors.js';
+import { DtxError, ExitCode, isDtxError } from '../errors.js';
 import { maskSecrets } from '../mask.js';
+import { parsePgUrl, toJdbcUrl, type PgTarget } from '../postgres/url.js';
 
 export interface PropertyEntry {
   key: string;
@@ -319,26 +320,17 @@ export interface JdbcTarget {
  * password moved out; other query parameters such as sslmode kept). Errors: INVALID_PG_URL (exit 2).
  */
 export function pgUrlToJdbc(pgUrl: string): JdbcTarget {
-  let u: URL;
+  let t: PgTarget;
   try {
-    u = new URL(pgUrl);
-  } catch {
-    throw new DtxError({ code: 'INVALID_PG_URL', message: `invalid PostgreSQL URL: ${maskSecrets(pgUrl)}`, hint: 'Use postgresql://user:password@host:5432/database.', exitCode: ExitCode.usage });
+    t = parsePgUrl(pgUrl, 'the storage URL');
+  } catch (e) {
+    if (!isDtxError(e) || e.code !== 'URL_INVALID') throw e;
+    throw new DtxError({ code: 'INVALID_PG_URL', message: e.message, hint: e.hint, exitCode: ExitCode.usage, cause: e });
   }
-  if (u.protocol !== 'postgresql:' && u.protocol !== 'postgres:') {
-    throw new DtxError({ code: 'INVALID_PG_URL', message: `not a postgresql:// URL: ${maskSecrets(pgUrl)}`, hint: 'Use postgresql://user:password@host:5432/database.', exitCode: ExitCode.usage });
-  }
-  const params = new URLSearchParams(u.search);
-  const user = u.username ? decodeURIComponent(u.username) : params.get('user') ?? undefined;
-  const password = u.password ? decodeURIComponent(u.password) : params.get('password') ?? undefined;
-  params.delete('user');
-  params.delete('password');
-  const host = u.hostname || 'localhost';
-  const port = u.port ? Number(u.port) : 5432;
-  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || user || 'postgres';
-  const qs = params.toString();
-  const sqlUrl = `jdbc:postgresql://${host}:${port}/${encodeURIComponent(database)}${qs ? `?${qs}` : ''}`;
-  return { sqlUrl, user, password, host, port, database };
+  // parsePgUrl defaults a missing user to "postgres"; here a URL without one leaves sql-user unset.
+  const u = new URL(pgUrl);
+  const user = u.username !== '' || u.searchParams.has('user') ? t.user : undefined;
+  return { sqlUrl: toJdbcUrl(t), user, password: t.password, host: t.host, port: t.port, database: t.database };
 }
 
 /** The inverse for preflight: sql-url (+ sql-user/sql-password) → a postgresql:// URL for `pg`. */

@@ -6,10 +6,38 @@
  */
 import { spawn } from 'node:child_process';
 import type { Platform } from './distribution.js';
-import { quoteCmdArg } from './transactor.js';
+import { DtxError, ExitCode } from '../errors.js';
 import { maskSecrets } from '../mask.js';
 
 export type Env = Record<string, string | undefined>;
+
+const CMD_SAFE = /^[A-Za-z0-9_\-.:\\/@+]+$/;
+
+/** Quotes one argument for a cmd.exe command line (inside `cmd /d /s /c "..."`). */
+export function quoteCmdArg(arg: string): string {
+  if (arg.includes('"')) {
+    throw new DtxError({ code: 'UNSUPPORTED_PATH', message: `cannot pass an argument containing a double quote to cmd.exe: ${arg}`, exitCode: ExitCode.usage });
+  }
+  return arg.length > 0 && CMD_SAFE.test(arg) ? arg : `"${arg}"`;
+}
+
+/** Quotes one argument for display in a POSIX shell. */
+export function quotePosixArg(arg: string): string {
+  return /^[A-Za-z0-9_\-.,:/@+=%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A copy of env with dir first on PATH (e.g. JAVA_HOME/bin: the scripts run plain `java`).
+ * Windows: the variable's name is case-insensitive (usually "Path") and the separator is `;`.
+ */
+export function withPathFirst(env: Env, dir: string, platform: Platform): Env {
+  const out: Env = { ...env };
+  const key = platform === 'win32' ? (Object.keys(out).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
+  const sep = platform === 'win32' ? ';' : ':';
+  const cur = out[key];
+  out[key] = cur ? `${dir}${sep}${cur}` : dir;
+  return out;
+}
 
 export interface ScriptPlan {
   command: string;

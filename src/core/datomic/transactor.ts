@@ -13,19 +13,18 @@ import { findDistribution, type Distribution, type Platform } from './distributi
 import { checkJava, type JavaInfo } from './java.js';
 import { acquireLock } from './lock.js';
 import { newestFile, readFrom, tailFile } from './logs.js';
-import { isPortFree, isPortOpen, probeHealth } from './net.js';
+import { isPortFree, isPortOpen, probeHealth } from '../net.js';
 import {
   readLaunchRecord, readPidFile, removeFile, transactorPaths, writeLaunchRecord, writePidFile,
   type LaunchRecord,
 } from './pidfile.js';
 import { isAlive, isOurTransactor, type ExecText } from './process.js';
 import { loadTransactorProperties, type TransactorSettings } from './properties.js';
+import { planScript, quotePosixArg, withPathFirst, type Env } from './script.js';
 import {
-  heartbeatAdvanced, heartbeatAgeMs, heartbeatAliveOneShot, readHeartbeats,
+  heartbeatAgeMs, judgeAdvance, judgeAlive, readHeartbeats,
   type Heartbeat, type Heartbeats,
-} from './heartbeat-view.js';
-
-type Env = Record<string, string | undefined>;
+} from '../storage/heartbeat.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -62,33 +61,12 @@ export interface PlanLaunchOptions {
   javaBinDir?: string | null | undefined;
 }
 
-const CMD_SAFE = /^[A-Za-z0-9_\-.:\\/@+]+$/;
-
-/** Quotes one argument for a cmd.exe command line (inside `cmd /d /s /c "..."`). */
-export function quoteCmdArg(arg: string): string {
-  if (arg.includes('"')) {
-    throw new DtxError({ code: 'UNSUPPORTED_PATH', message: `cannot pass an argument containing a double quote to cmd.exe: ${arg}`, exitCode: ExitCode.usage });
-  }
-  return arg.length > 0 && CMD_SAFE.test(arg) ? arg : `"${arg}"`;
-}
-
-/** Quotes one argument for display in a POSIX shell. */
-export function quotePosixArg(arg: string): string {
-  return /^[A-Za-z0-9_\-.,:/@+=%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+// Moved to script.ts; re-exported for existing importers.
+export { quoteCmdArg, quotePosixArg } from './script.js';
 
 function normaliseSize(flag: '-Xmx' | '-Xms', v: string): string {
   const s = v.trim();
   return s.startsWith(flag) ? s : `${flag}${s}`;
-}
-
-function withPathFirst(env: Env, dir: string, platform: Platform): Env {
-  const out: Env = { ...env };
-  const key = platform === 'win32' ? (Object.keys(out).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
-  const sep = platform === 'win32' ? ';' : ':';
-  const cur = out[key];
-  out[key] = cur ? `${dir}${sep}${cur}` : dir;
-  return out;
 }
 
 /**
@@ -106,23 +84,9 @@ export function planLaunch(opts: PlanLaunchOptions): LaunchPlan {
   let env: Env = { ...opts.env };
   if (opts.javaOpts?.trim()) env.JAVA_OPTS = opts.javaOpts.trim();
   if (opts.javaBinDir) env = withPathFirst(env, opts.javaBinDir, platform);
-  if (platform === 'win32') {
-    const script = opts.dist.scripts.transactor;
-    const inner = [script, ...jvm, props].map(quoteCmdArg).join(' ');
-    const comspec = Object.entries(opts.env).find(([k]) => k.toUpperCase() === 'COMSPEC')?.[1] || 'cmd.exe';
-    const args = ['/d', '/s', '/c', `"${inner}"`];
-    return { command: comspec, args, cwd: opts.dist.home, env, windowsVerbatimArguments: true, shell: false, display: `${comspec} ${args.join(' ')}` };
-  }
-  const args = [...jvm, props];
-  return {
-    command: opts.dist.scripts.transactor,
-    args,
-    cwd: opts.dist.home,
-    env,
-    windowsVerbatimArguments: false,
-    shell: false,
-    display: [opts.dist.scripts.transactor, ...args].map(quotePosixArg).join(' '),
-  };
+  const s = planScript({ script: opts.dist.scripts.transactor, args: [...jvm, props], home: opts.dist.home, env, platform });
+  const display = platform === 'win32' ? [s.command, ...s.args].join(' ') : [s.command, ...s.args].map(quotePosixArg).join(' ');
+  return { ...s, shell: false, display };
 }
 
 // =============================================================================================
@@ -481,12 +445,12 @@ async function prepare(opts: StartTransactorOptions): Promise<Prepared> {
     progress(opts, 'checking for a live transactor');
     let before = await readHeartbeats(client);
     const interval = settings.heartbeatIntervalMsec;
-    if (!opts.standby && heartbeatAliveOneShot(before.coord, Math.max(interval, 1000))) {
+    if (!opts.standby && judgeAlive(before.active, Date.now(), Math.max(interval, 1000)).alive) {
       // Recent: confirm clock-independently (it may be a transactor that was just killed).
       await sleep(Math.max(interval, 1000) + 300);
       const again = await readHeartbeats(client);
-      if (heartbeatAdvanced(before.coord, again.coord)) {
-        const c = again.coord;
+      if (judgeAdvance(before.active, again.active).alive) {
+        const c = again.active;
         throw alreadyRunning(
           `a live transactor is already registered in this storage (${c?.host ?? '?'}:${c?.port ?? '?'}, version ${c?.version ?? '?'})`,
           { host: c?.host, port: c?.port, version: c?.version },
@@ -715,7 +679,7 @@ async function waitReady(prep: Prepared, opts: StartTransactorOptions, run: Runn
         lastHbCheck = now;
         const hbs = await readHeartbeats(prep.client).catch(() => null);
         if (!hbs) { /* storage hiccup or a half-written row: try again next poll */ }
-        else if (scanner.systemStarted && portOk && fresh(prep.before.coord, hbs.coord, settings) && hbs.coord) hbState = { role: 'active', hb: hbs.coord };
+        else if (scanner.systemStarted && portOk && fresh(prep.before.active, hbs.active, settings) && hbs.active) hbState = { role: 'active', hb: hbs.active };
         else if (opts.standby && fresh(prep.before.standby, hbs.standby, settings) && hbs.standby) hbState = { role: 'standby', hb: hbs.standby };
       }
       if (hbState) {
@@ -1048,19 +1012,19 @@ export async function transactorStatus(opts: TransactorStatusOptions): Promise<T
     try {
       client ??= await connect({ url: url as string, purpose: 'storage', connectTimeoutMs: 5000 });
       const first = await readHeartbeats(client);
-      let coordAlive = heartbeatAliveOneShot(first.coord, interval);
-      let standbyAlive = heartbeatAliveOneShot(first.standby, interval);
+      let coordAlive = judgeAlive(first.active, Date.now(), interval).alive;
+      let standbyAlive = judgeAlive(first.standby, Date.now(), interval).alive;
       // Ambiguous: our process is gone but its recent heartbeat still looks alive (kill -9),
       // or the caller wants certainty: sample again one interval later (§6, clock-independent).
-      const ambiguous = coordAlive && !alive && rec !== null && first.coord?.port === rec.port && first.coord?.host === rec.host;
+      const ambiguous = coordAlive && !alive && rec !== null && first.active?.port === rec.port && first.active?.host === rec.host;
       let second = first;
       if (opts.confirm || ambiguous) {
         await sleep(interval + 250);
         second = await readHeartbeats(client);
-        coordAlive = heartbeatAdvanced(first.coord, second.coord) && second.coord !== null;
-        standbyAlive = heartbeatAdvanced(first.standby, second.standby) && second.standby !== null;
+        coordAlive = judgeAdvance(first.active, second.active).alive && second.active !== null;
+        standbyAlive = judgeAdvance(first.standby, second.standby).alive && second.standby !== null;
       }
-      coord = info(second.coord, coordAlive);
+      coord = info(second.active, coordAlive);
       standby = info(second.standby, standbyAlive);
     } catch (e) {
       storageError = isDtxError(e)

@@ -11,11 +11,11 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, cp, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DtxError, ExitCode } from '../errors.js';
 import { registerSecret } from '../mask.js';
+import { probePort } from '../net.js';
 
 export interface EmbeddedPaths {
   /** <stateDir>/postgres: the superuser secret and, unless relocated, the cluster. */
@@ -267,17 +267,9 @@ export async function embeddedStatus(stateDir: string): Promise<EmbeddedStatus> 
   return { ...base, running: true, pid, port: Number.isInteger(port) ? port : null };
 }
 
-export function portInUse(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host });
-    const done = (v: boolean) => {
-      s.destroy();
-      resolve(v);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
+/** True when something accepts a TCP connection on host:port (a server is running there). */
+export async function portInUse(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return (await probePort(host, port, timeoutMs)) === 'open';
 }
 
 export async function readSuperuser(stateDir: string): Promise<{ user: string; password: string } | null> {

@@ -90,10 +90,22 @@ export async function readHeartbeat(c: Queryable, id: HeartbeatRowId = ACTIVE_HE
   return parseHeartbeat(id, row.rev, row.map);
 }
 
-export async function readHeartbeats(c: Queryable): Promise<{ active: Heartbeat | null; standby: Heartbeat | null }> {
+export interface Heartbeats {
+  active: Heartbeat | null;
+  standby: Heartbeat | null;
+}
+
+/** Reads pod-coord (active) and pod-standby (point selects only). */
+export async function readHeartbeats(c: Queryable): Promise<Heartbeats> {
   const active = await readHeartbeat(c, ACTIVE_HEARTBEAT_ID);
   const standby = await readHeartbeat(c, STANDBY_HEARTBEAT_ID);
   return { active, standby };
+}
+
+/** now − timestamp, never negative (clock skew); null without a heartbeat or timestamp. */
+export function heartbeatAgeMs(hb: Heartbeat | null, nowMs = Date.now()): number | null {
+  if (!hb || hb.timestampMs === null) return null;
+  return Math.max(0, nowMs - hb.timestampMs);
 }
 
 export interface AliveJudgement {

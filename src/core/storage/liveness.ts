@@ -7,7 +7,7 @@
  */
 import { judgeAlive, readHeartbeat, waitForAdvance, type Heartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
 import type { Queryable } from './kvs.js';
-import net from 'node:net';
+import { probePort } from '../net.js';
 import os from 'node:os';
 
 export interface Liveness {
@@ -36,17 +36,9 @@ function isThisMachine(host: string | null): boolean {
   return h === 'localhost' || h === '127.0.0.1' || h === '::1' || h === '0.0.0.0' || h === os.hostname().toLowerCase();
 }
 
-function refused(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port });
-    const done = (v: boolean) => {
-      s.destroy();
-      resolve(v);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(false));
-    s.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED'));
-  });
+/** True when host:port actively refuses a connection (nothing listens; a timeout is not a refusal). */
+async function refused(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return (await probePort(host, port, timeoutMs)) === 'refused';
 }
 
 export async function transactorLiveness(c: Queryable, opts: LivenessOptions = {}): Promise<Liveness> {

@@ -1,28 +1,38 @@
-/** Small TCP/HTTP probes used by transactor start/status. */
+/** Small TCP/HTTP probes: transactor start/status, the embedded PostgreSQL port, storage liveness. */
 import net from 'node:net';
 import http from 'node:http';
 
-/** Hosts a transactor may bind to that one cannot connect to as such. */
+/** Hosts a server may bind to that one cannot connect to as such. */
 function connectHost(host: string): string {
   return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
 }
 
-/** True when something accepts a TCP connection on host:port within timeoutMs. */
-export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+export type ProbeResult = 'open' | 'refused' | 'timeout' | 'error';
+
+/**
+ * One TCP connect attempt to host:port: 'open' (accepted), 'refused' (ECONNREFUSED: nothing
+ * listens), 'timeout' (no answer within timeoutMs) or 'error' (any other failure).
+ */
+export function probePort(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const sock = net.connect({ host: connectHost(host), port });
     let done = false;
-    const finish = (v: boolean): void => {
+    const finish = (v: ProbeResult): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       sock.destroy();
       resolve(v);
     };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    sock.once('connect', () => finish(true));
-    sock.once('error', () => finish(false));
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    sock.once('connect', () => finish('open'));
+    sock.once('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ECONNREFUSED' ? 'refused' : 'error'));
   });
+}
+
+/** True when something accepts a TCP connection on host:port within timeoutMs. */
+export async function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return (await probePort(host, port, timeoutMs)) === 'open';
 }
 
 /**
