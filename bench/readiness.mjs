@@ -2,7 +2,7 @@
 // Readiness latency of `transactor start`: ms from the transactor printing "System started" to dtx
 // reporting ready (target: < 2000 ms), against the fake Datomic distribution and an embedded
 // PostgreSQL in a temp dir. Needs `npm run build` first. N starts (BENCH_RUNS, default 5).
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { mkdtempSync, chmodSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -43,15 +43,23 @@ try {
       heartbeatIntervalMsec: 1000, dataDir: paths.dataDir, logDir: paths.logDir, pidFile: paths.datomicPidFile,
     });
     const r = await startTransactor({ stateDir, propertiesFile: props, datomicHome: path.join(root, 'test/fixtures/fake-datomic'), env: process.env, javaCheck: false });
-    results.push(r.timings);
+    // When the transactor itself printed "System started": the timestamp of that line in its log
+    // file (logback's local-time pattern with ms), independent of dtx's polling.
+    const logFile = path.join(paths.logDir, readdirSync(paths.logDir).sort().at(-1));
+    const line = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('System started')).at(-1) ?? '';
+    const [d, t] = line.split(' ');
+    const printedAt = new Date(`${d}T${t}`).getTime();
+    results.push({ ...r.timings, printedToReadyMs: r.timings.readyAt - printedAt });
     await stopTransactor({ stateDir, timeoutMs: 5000 });
     // the next start must not see this one's heartbeat as a live transactor
     await new Promise((res) => setTimeout(res, 3500));
   }
-  const ready = results.map((t) => t.systemStartedToReadyMs).sort((a, b) => a - b);
+  const ready = results.map((t) => t.printedToReadyMs).sort((a, b) => a - b);
+  const seen = results.map((t) => t.systemStartedToReadyMs).sort((a, b) => a - b);
   const spawn = results.map((t) => t.spawnToReadyMs).sort((a, b) => a - b);
   const median = (xs) => xs[Math.floor(xs.length / 2)];
-  console.log(`"System started" -> ready: median ${median(ready)} ms, max ${ready.at(-1)} ms over ${N} starts; target 2000 ms, ratio ${(ready.at(-1) / 2000).toFixed(3)}`);
+  console.log(`transactor printed "System started" -> dtx ready: median ${median(ready)} ms, max ${ready.at(-1)} ms over ${N} starts; target 2000 ms, ratio ${(ready.at(-1) / 2000).toFixed(3)}`);
+  console.log(`dtx saw the line -> ready:                      median ${median(seen)} ms, max ${seen.at(-1)} ms (port + fresh heartbeat checks)`);
   console.log(`spawn -> ready:            median ${median(spawn)} ms, max ${spawn.at(-1)} ms`);
 } finally {
   await stopEmbedded({ stateDir: dir });
