@@ -1,5 +1,8 @@
 import type { Ctx } from '../cli/context.js';
-import { initPostgres, type InitResult } from '../core/postgres/bootstrap.js';
+import { DtxError, ExitCode } from '../core/errors.js';
+import { initPostgres, TABLE, type InitResult } from '../core/postgres/bootstrap.js';
+import { statement } from '../core/postgres/sqlfiles.js';
+import { toJdbcUrl } from '../core/postgres/url.js';
 import { ensureStorageServer } from '../core/postgres/target.js';
 import { printJson, keyValues } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
@@ -14,7 +17,15 @@ export async function run(ctx: Ctx): Promise<number> {
   try {
     const server = await ensureStorageServer(cfg, { noStart: dryRun, onNotice: (t) => { progress.stop(); io.note(t); }, onProgress: (s) => progress.update(s) });
     embedded = server.embedded?.used ?? false;
-    if (server.wouldStartEmbedded) {
+    if (server.wouldStartEmbedded === 'existing') {
+      throw new DtxError({
+        code: 'EMBEDDED_STOPPED',
+        message: `the embedded PostgreSQL of ${cfg.stateDir} is stopped, so --dry-run cannot see what already exists there`,
+        hint: 'Start it with `dtx postgres start`, then re-run with --dry-run.',
+        exitCode: ExitCode.notFound,
+      });
+    }
+    if (server.wouldStartEmbedded === 'fresh') {
       progress.stop();
       const r = plannedOnFreshServer(cfg.pg);
       render(ctx, r, embedded);
@@ -37,17 +48,25 @@ export async function run(ctx: Ctx): Promise<number> {
   return 0;
 }
 
+/** --dry-run with the embedded server not running yet: on a fresh cluster everything is created. */
 function plannedOnFreshServer(pg: ReturnType<Ctx['config']>['pg']): InitResult {
+  const role = { ident: pg.user };
+  const statements = [
+    statement('postgres-db.sql', 'create-database', { database: { ident: pg.database }, owner: { ident: 'postgres' }, locale: { literal: 'C.UTF-8' } }),
+    statement('postgres-user.sql', 'create-role', { role, password: { literal: '***' } }),
+    statement('postgres-table.sql', 'create-table', { table: TABLE }),
+    statement('postgres-table.sql', 'grant', { table: TABLE, role }),
+  ];
   return {
     database: { name: pg.database, created: false, locale: null },
     role: { name: pg.user, created: false, passwordReset: false },
     table: { created: false, granted: false },
-    sqlUrl: '',
+    sqlUrl: toJdbcUrl(pg),
     sqlUser: pg.user,
     sqlPassword: pg.password,
     pgUrl: '',
-    statements: [],
-    warnings: ['the embedded server is not running: on a fresh server everything (database, role, table, grant) would be created'],
+    statements,
+    warnings: ['the embedded server is not running yet: on its fresh cluster everything would be created (locale C.UTF-8 there)'],
     verified: false,
     dryRun: true,
     changed: false,

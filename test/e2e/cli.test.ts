@@ -180,6 +180,10 @@ describe('dtx postgres (embedded server in a temp state dir)', () => {
       expect(init.stderr).toMatch(/note: nothing listened on localhost:\d+, so dtx started the embedded PostgreSQL/);
       const off = await dtx(['postgres', 'stop', ...common]);
       expect(off.code).toBe(0);
+      const dry = await dtx(['init-postgres', '--dry-run', ...common]);
+      expect(dry.code).toBe(3);
+      expect(dry.stderr).toContain('dtx postgres start');
+      expect((await dtx(['postgres', 'status', ...common])).code).toBe(3); // the dry run started nothing
       const noEmbedded = await dtx(['init-postgres', '--no-embedded', ...common]);
       expect(noEmbedded.code).toBe(1);
       expect(noEmbedded.stderr).toContain('connection refused');

@@ -20,7 +20,7 @@ export interface EnsureOptions {
   onProgress?: (stage: string) => void;
 }
 
-export async function ensureStorageServer(cfg: ResolvedConfig, opts: EnsureOptions = {}): Promise<StorageServer & { wouldStartEmbedded?: boolean }> {
+export async function ensureStorageServer(cfg: ResolvedConfig, opts: EnsureOptions = {}): Promise<StorageServer & { wouldStartEmbedded?: 'fresh' | 'existing' }> {
   const { pg } = cfg;
   const plain: StorageServer = { adminUrl: cfg.adminUrl, embedded: null };
   if (!isLocalHost(pg.host)) return plain;
@@ -38,7 +38,7 @@ export async function ensureStorageServer(cfg: ResolvedConfig, opts: EnsureOptio
   if (await portInUse(pg.port, pg.host === '::1' ? '::1' : '127.0.0.1')) return plain;
   if (opts.noStart) {
     opts.onNotice?.(`nothing listens on ${pg.host}:${pg.port}; without --dry-run dtx would start the embedded PostgreSQL (state dir ${cfg.stateDir})`);
-    return { ...plain, wouldStartEmbedded: true };
+    return { ...plain, wouldStartEmbedded: st.initialized ? 'existing' : 'fresh' };
   }
   const started = await startEmbedded({ stateDir: cfg.stateDir, port: pg.port, onProgress: opts.onProgress });
   opts.onNotice?.(
