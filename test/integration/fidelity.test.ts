@@ -15,7 +15,9 @@ import { freshStorage } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { realPeerAvailable, realPeerDatabaseNames, REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
-import { readCatalog, deleteDatabaseOffline } from '../../src/core/storage/catalog.js';
+import { readCatalog, deleteDatabaseOffline, writeCatalog } from '../../src/core/storage/catalog.js';
+import { EdnMap, EdnSet, kw } from '../../src/core/edn/index.js';
+import { randomUUID } from 'node:crypto';
 import { runPeer } from '../../src/core/datomic/peer.js';
 import { findDistribution } from '../../src/core/datomic/distribution.js';
 import { datomicUri } from '../../src/core/datomic/uri.js';
@@ -68,6 +70,27 @@ async function startFake(home: string, url: string): Promise<void> {
 }
 
 describe.skipIf(!realPeerAvailable())('the real Datomic peer reads what the fake and dtx write', () => {
+  it('names needing EDN escapes (backslash, tab, newline, quotes-free unicode) print the way Clojure reads them', async () => {
+    const st = await freshStorage('esc');
+    const names = ['back\\slash', 'tab\tname', 'new\nline', 'ünï 🎉', "it's", 'semi;colon, comma', '#hash {brace}'];
+    const c = new pg.Client({ connectionString: st.url });
+    await c.connect();
+    try {
+      await writeCatalog(c, (cur) => {
+        const value = cur.value.clone();
+        names.forEach((n, i) => value.set(n, new EdnMap([[kw('db-id'), `db${i}-${randomUUID()}`]])));
+        if (!value.has(kw('datomic/deleted'))) value.set(kw('datomic/deleted'), new EdnSet());
+        return { value };
+      });
+      const expected = [...names].sort();
+      expect((await readCatalog(c)).databases.map((d) => d.name)).toEqual(expected);
+      expect(await realPeerDatabaseNames(st.url)).toEqual(expected);
+    } finally {
+      await c.end();
+    }
+  }, 60_000);
+
+
   it('names created by the fake transactor, then after dtx\'s offline delete', async () => {
     const st = await freshStorage('fid');
     const home = await installFakeDatomic(path.join(mkdtempSync(path.join(tmpdir(), 'dtx-fid-home-')), 'datomic pro'));
