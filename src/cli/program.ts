@@ -198,6 +198,14 @@ deleted by a name pattern.`,
   addStorageOptions(dbDelete);
   addDatomicOptions(dbDelete);
   addYesOption(dbDelete);
+  const dbUndelete = db
+    .command('undelete')
+    .argument('<db-id>', 'a db-id from the deleted list of `dtx db list`')
+    .argument('<name>', 'the name it gets back')
+    .description('bring a deleted database back before gc collects it (no transactor may be running)')
+    .action(act(() => import('../commands/db/undelete.js')));
+  addStorageOptions(dbUndelete);
+  addDatomicOptions(dbUndelete);
   const dbUri = db
     .command('uri')
     .argument('<name>')

@@ -150,6 +150,15 @@ describe('init-postgres, transactor start, db create, db list', () => {
     const del = await ok(dtx(['--json', 'db', 'delete', 'datomic-testing', '--yes', ...db]));
     expect(del.json()).toMatchObject({ deleted: true, via: 'catalog' });
     if (realPeerAvailable()) expect(await realPeerDatabaseNames(pgUrl)).toEqual([]);
+    // ... and undelete brings the same db-id back under a name of our choosing
+    const { dbId } = del.json() as { dbId: string };
+    const back = await ok(dtx(['--json', 'db', 'undelete', dbId, 'restored', ...db]));
+    expect(back.json()).toMatchObject({ name: 'restored', dbId, undeleted: true });
+    expect((await ok(dtx(['--json', 'db', 'list', ...db]))).json()).toMatchObject({ databases: [{ name: 'restored', dbId, rootRows: true }], deleted: [] });
+    if (realPeerAvailable()) expect(await realPeerDatabaseNames(pgUrl)).toEqual(['restored']);
+    const again = await dtx(['db', 'undelete', dbId, 'x', ...db]);
+    expect(again.code).toBe(3);
+    await ok(dtx(['db', 'delete', 'restored', '--yes', ...db]));
     const create = await dtx(['db', 'create', 'x', ...db]);
     expect(create.code).toBe(1);
     expect(create.stderr).toMatch(/hint: Start one with `dtx transactor start`/);

@@ -373,7 +373,7 @@ export async function undeleteOffline(client: PgClient, dbId: string, name: stri
         throw new DtxError({
           code: 'DB_NOT_DELETED',
           message: live ? `db-id ${dbId} is not deleted (it is database ${JSON.stringify(live.name)})` : `db-id ${dbId} is not in :datomic/deleted`,
-          hint: 'List deleted databases with `dtx db list --deleted`.',
+          hint: 'Deleted databases awaiting gc are listed by `dtx db list`.',
           exitCode: ExitCode.notFound,
         });
       }

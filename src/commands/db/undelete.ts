@@ -1,0 +1,52 @@
+import type { Ctx } from '../../cli/context.js';
+import { DtxError, ExitCode } from '../../core/errors.js';
+import { validateDbName } from '../../core/datomic/dbname.js';
+import { datomicUri } from '../../core/datomic/uri.js';
+import { undeleteOffline } from '../../core/storage/catalog.js';
+import { hasRootRows } from '../../core/storage/dbrows.js';
+import { transactorLiveness } from '../../core/storage/liveness.js';
+import { printJson } from '../../render/output.js';
+import { startProgress } from '../../render/progress.js';
+import { withStorage } from '../shared/storage.js';
+
+export async function run(ctx: Ctx, dbId: string, name: string): Promise<number> {
+  const { io } = ctx;
+  const cfg = ctx.config();
+  validateDbName(name);
+  const progress = startProgress(io, 'checking for a live transactor');
+  let r;
+  try {
+    r = await withStorage(ctx, async (c) => {
+      const live = await transactorLiveness(c, {
+        intervalMs: cfg.heartbeatIntervalMsec,
+        signal: ctx.signal,
+        onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
+      });
+      if (live.alive) {
+        // Datomic has no peer API for undelete; a catalog rewrite behind a running transactor's back is not safe.
+        throw new DtxError({
+          code: 'UNDELETE_NEEDS_STOPPED_TRANSACTOR',
+          message: 'undelete rewrites the catalog directly, which is only safe with no transactor running, and one is alive',
+          hint: '`dtx transactor stop`, undelete, then start it again.',
+          exitCode: ExitCode.usage,
+        });
+      }
+      if (!(await hasRootRows(c, dbId))) {
+        throw new DtxError({
+          code: 'DB_ROWS_MISSING',
+          message: `db-id ${dbId} has no root rows left (it was collected or purged), so it cannot come back`,
+          hint: 'Restore it from a backup instead (bin/datomic restore-db).',
+          exitCode: ExitCode.notFound,
+        });
+      }
+      progress.update('rewriting the catalog as Datomic does');
+      return undeleteOffline(c, dbId, name);
+    });
+  } finally {
+    progress.stop();
+  }
+  const uri = datomicUri(name, cfg.pg);
+  if (io.json) printJson(io, { name, dbId: r.dbId, undeleted: true, uri });
+  else io.out(`${io.chalk.green('✔')} database ${r.dbId} is back as "${name}"\n${io.chalk.dim(uri)}\n`);
+  return 0;
+}
