@@ -81,7 +81,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     if (p.keptShared.length) io.out(`kept ${p.keptShared.length} rows also referenced by other databases\n`);
     io.out(`${c.yellow('left behind:')} ${p.leftBehind.existingScannedRefs} deeper segment rows (${p.leftBehind.existingScannedBytes} bytes) found referenced from the purged ones. ${p.leftBehind.description}\n`);
   } else {
-    io.out(c.dim('Its id is now in :datomic/deleted: `dtx db gc` reclaims the space (and until then it can be undeleted).\n'));
+    io.out(c.dim(`Its id is now in :datomic/deleted: \`dtx db gc\` reclaims the space; until then \`dtx db undelete ${result.dbId} ${name}\` brings it back.\n`));
   }
   return 0;
 }
