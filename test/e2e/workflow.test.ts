@@ -183,6 +183,8 @@ describe('transactor start failures', () => {
     const r = await dtx(['transactor', 'start', '--state-dir', dir, '--properties', file, '--datomic-home', home]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`:db.error/missing-transactor-property 'object-cache-max' property not set, required for protocol: sql in ${file}`);
+    // a user's properties file names its own storage: no embedded server was started for --pg-url
+    expect((await dtx(['postgres', 'status', '--state-dir', dir])).code).toBe(3);
   });
 
   it('Java absent from PATH and a wrong DATOMIC_HOME: exit 2 with the fix', async () => {

@@ -178,6 +178,12 @@ describe('initPostgres', () => {
     expect(err.code).toBe('PG_AUTH_FAILED');
     expect(err.hint).toMatch(/admin-url|PGPASSWORD/);
     expect(err.message).not.toContain('wrong-password');
+    // No password at all against a server that wants one (the default admin URL has none).
+    u.password = '';
+    const none = await errorOf(initPostgres({ pg: target(uniqueName('d'), uniqueName('r'), 'pw'), adminUrl: u.toString() }));
+    expect(none.code).toBe('PG_AUTH_FAILED');
+    expect(none.message).toMatch(/asks role "postgres" for a password, and the admin connection URL has none/);
+    expect(none.hint).toMatch(/--admin-url postgresql:\/\/postgres:PASSWORD@/);
   });
 
   it('unreachable servers: refused, unknown host, timeout', async () => {

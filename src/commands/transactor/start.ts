@@ -21,7 +21,9 @@ export async function run(ctx: Ctx): Promise<number> {
   const progress = startProgress(io, 'preparing');
   let result: StartResult;
   try {
-    await ensureStorageServer(cfg, { onNotice: (t) => io.note(t), onProgress: (s) => progress.update(s) });
+    // With generated properties the storage is --pg-url, which may be the embedded server; a
+    // user's own properties file names its storage itself (sql-url), and dtx leaves that alone.
+    if (!cfg.properties) await ensureStorageServer(cfg, { onNotice: (t) => io.note(t), onProgress: (s) => progress.update(s) });
     const props = await propertiesForLaunch(ctx);
     const common = {
       stateDir: cfg.stateDir,

@@ -150,6 +150,18 @@ export function translateConnectError(e: unknown, opts: ConnectOptions): DtxErro
     case '53300':
       return new DtxError({ ...base, code: 'PG_TOO_MANY_CONNECTIONS', message: `PostgreSQL at ${where}: ${raw}`, hint: 'Close other connections or raise max_connections.' });
     default:
+      if (/client password must be a string|password authentication|no password/i.test(raw)) {
+        // The server asks for a password and the URL has none (pg's SASL message says it obscurely).
+        return new DtxError({
+          ...base,
+          code: 'PG_AUTH_FAILED',
+          message: `PostgreSQL at ${where} asks role "${user}" for a password, and the ${purpose}connection URL has none`,
+          hint:
+            opts.purpose === 'admin'
+              ? `Give the superuser password: --admin-url postgresql://${user}:PASSWORD@${where}/postgres (or PGPASSWORD). To use dtx's embedded PostgreSQL instead, stop the server on ${where} or pick another port in --pg-url.`
+              : 'Put the password in --pg-url: postgresql://USER:PASSWORD@HOST:PORT/DATABASE.',
+        });
+      }
       if (/timeout/i.test(raw)) {
         return new DtxError({
           ...base,
