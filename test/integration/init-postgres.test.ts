@@ -7,6 +7,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { initPostgres } from '../../src/core/postgres/bootstrap.js';
+import { maskSecrets } from '../../src/core/mask.js';
 import { parsePgUrl, formatPgUrl } from '../../src/core/postgres/url.js';
 import type { DtxError } from '../../src/core/errors.js';
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
@@ -183,7 +184,8 @@ describe('initPostgres', () => {
     const none = await errorOf(initPostgres({ pg: target(uniqueName('d'), uniqueName('r'), 'pw'), adminUrl: u.toString() }));
     expect(none.code).toBe('PG_AUTH_FAILED');
     expect(none.message).toMatch(/asks role "postgres" for a password, and the admin connection URL has none/);
-    expect(none.hint).toMatch(/--admin-url postgresql:\/\/postgres:PASSWORD@/);
+    expect(none.hint).toMatch(/to --admin-url \(postgresql:\/\/postgres:SECRET@/);
+    expect(maskSecrets(none.hint ?? '')).toMatch(/Add the superuser's password to --admin-url \(postgresql:\/\/postgres:\*\*\*@/);
   });
 
   it('unreachable servers: refused, unknown host, timeout', async () => {
