@@ -24,6 +24,7 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   if (r.stopped) io.out(`${io.chalk.green('✔')} transactor stopped (pid ${r.pid}${r.forced ? ', killed after the grace period' : ''})\n`);
   else io.note(r.note ?? 'no transactor started by dtx is running here; nothing to stop');
-  for (const f of r.cleaned) io.note(`removed stale ${f}`);
+  // Datomic leaves its pid file behind on every exit; cleaning it is routine, not news.
+  for (const f of r.cleaned) io.debug(`removed stale ${f}`);
   return 0;
 }
