@@ -1,8 +1,6 @@
 import type { Ctx } from '../cli/context.js';
 import { DtxError, ExitCode } from '../core/errors.js';
-import { initPostgres, TABLE, type InitResult } from '../core/postgres/bootstrap.js';
-import { statement } from '../core/postgres/sqlfiles.js';
-import { toJdbcUrl } from '../core/postgres/url.js';
+import { initPostgres, planOnFreshEmbedded, type InitResult } from '../core/postgres/bootstrap.js';
 import { ensureStorageServer } from '../core/postgres/target.js';
 import { printJson, keyValues } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
@@ -27,7 +25,7 @@ export async function run(ctx: Ctx): Promise<number> {
     }
     if (server.wouldStartEmbedded === 'fresh') {
       progress.stop();
-      const r = plannedOnFreshServer(cfg.pg);
+      const r = planOnFreshEmbedded(cfg.pg);
       render(ctx, r, embedded);
       return 0;
     }
@@ -46,31 +44,6 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   render(ctx, result, embedded);
   return 0;
-}
-
-/** --dry-run with the embedded server not running yet: on a fresh cluster everything is created. */
-function plannedOnFreshServer(pg: ReturnType<Ctx['config']>['pg']): InitResult {
-  const role = { ident: pg.user };
-  const statements = [
-    statement('postgres-db.sql', 'create-database', { database: { ident: pg.database }, owner: { ident: 'postgres' }, locale: { literal: 'C.UTF-8' } }),
-    statement('postgres-user.sql', 'create-role', { role, password: { literal: '***' } }),
-    statement('postgres-table.sql', 'create-table', { table: TABLE }),
-    statement('postgres-table.sql', 'grant', { table: TABLE, role }),
-  ];
-  return {
-    database: { name: pg.database, created: false, locale: null },
-    role: { name: pg.user, created: false, passwordReset: false },
-    table: { created: false, granted: false },
-    sqlUrl: toJdbcUrl(pg),
-    sqlUser: pg.user,
-    sqlPassword: pg.password,
-    pgUrl: '',
-    statements,
-    warnings: ['the embedded server is not running yet: on its fresh cluster everything would be created (locale C.UTF-8 there)'],
-    verified: false,
-    dryRun: true,
-    changed: false,
-  };
 }
 
 function render(ctx: Ctx, r: InitResult, embedded: boolean | null): void {

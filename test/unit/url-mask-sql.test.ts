@@ -73,3 +73,18 @@ describe('scram', () => {
     expect(canPrehash('pässword')).toBe(false);
   });
 });
+
+describe('planOnFreshEmbedded (init-postgres --dry-run before the embedded server exists)', () => {
+  it('plans database, role (password masked), table and grant, and nothing for PUBLIC', async () => {
+    const { planOnFreshEmbedded } = await import('../../src/core/postgres/bootstrap.js');
+    const r = planOnFreshEmbedded(parsePgUrl('postgresql://datomic:s3cret-pw@localhost:5432/datomic'));
+    expect(r.dryRun).toBe(true);
+    expect(r.statements).toEqual([
+      `CREATE DATABASE "datomic" WITH OWNER = "postgres" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE = 'C.UTF-8' LC_CTYPE = 'C.UTF-8' CONNECTION LIMIT = -1;`,
+      `CREATE ROLE "datomic" LOGIN PASSWORD '***';`,
+      'CREATE TABLE "public"."datomic_kvs" (id text NOT NULL, rev integer, map text, val bytea, CONSTRAINT pk_id PRIMARY KEY (id));',
+      'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."datomic_kvs" TO "datomic";',
+    ]);
+    expect(r.sqlUrl).toBe('jdbc:postgresql://localhost:5432/datomic');
+  });
+});

@@ -165,16 +165,8 @@ function columnMismatch(columns: Record<string, string>): string | null {
   return diffs.length ? diffs.join(', ') : null;
 }
 
-export async function initPostgres(opts: InitOptions): Promise<InitResult> {
-  const { pg } = opts;
-  validateNames(pg);
-  const progress = opts.onProgress ?? (() => {});
-  const password = pg.password as string;
-  const passwordValue: SqlValue = { literal: canPrehash(password) ? scramVerifier(password) : password };
-  const maskedPassword: SqlValue = { literal: '***' };
-  const statements: string[] = [];
-  const warnings: string[] = [];
-  const result: InitResult = {
+function emptyResult(pg: PgTarget, dryRun: boolean): InitResult {
+  return {
     database: { name: pg.database, created: false, locale: null },
     role: { name: pg.user, created: false, passwordReset: false },
     table: { created: false, granted: false },
@@ -182,12 +174,41 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
     sqlUser: pg.user,
     sqlPassword: pg.password,
     pgUrl: formatPgUrl(pg),
-    statements,
-    warnings,
+    statements: [],
+    warnings: [],
     verified: false,
-    dryRun: Boolean(opts.dryRun),
+    dryRun,
     changed: false,
   };
+}
+
+/**
+ * --dry-run when the embedded server has not been created yet: its fresh cluster (owner postgres,
+ * C.UTF-8 available, nothing else there) would get everything.
+ */
+export function planOnFreshEmbedded(pg: PgTarget): InitResult {
+  validateNames(pg);
+  const result = emptyResult(pg, true);
+  const role: SqlValue = { ident: pg.user };
+  result.statements.push(
+    statement('postgres-db.sql', 'create-database', { database: { ident: pg.database }, owner: { ident: 'postgres' }, locale: { literal: 'C.UTF-8' } }),
+    statement('postgres-user.sql', 'create-role', { role, password: { literal: '***' } }),
+    statement('postgres-table.sql', 'create-table', { table: TABLE }),
+    statement('postgres-table.sql', 'grant', { table: TABLE, role }),
+  );
+  result.warnings.push('the embedded server is not running yet: on its fresh cluster everything would be created (locale C.UTF-8 there)');
+  return result;
+}
+
+export async function initPostgres(opts: InitOptions): Promise<InitResult> {
+  const { pg } = opts;
+  validateNames(pg);
+  const progress = opts.onProgress ?? (() => {});
+  const password = pg.password as string;
+  const passwordValue: SqlValue = { literal: canPrehash(password) ? scramVerifier(password) : password };
+  const maskedPassword: SqlValue = { literal: '***' };
+  const result = emptyResult(pg, Boolean(opts.dryRun));
+  const { statements, warnings } = result;
 
   progress('checking the server');
   await withClient({ url: opts.adminUrl, purpose: 'admin' }, async (admin) => {
