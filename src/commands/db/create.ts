@@ -4,11 +4,10 @@ import { validateDbName } from '../../core/datomic/dbname.js';
 import { runPeer } from '../../core/datomic/peer.js';
 import { datomicUri } from '../../core/datomic/uri.js';
 import { readCatalog } from '../../core/storage/catalog.js';
-import { transactorLiveness } from '../../core/storage/liveness.js';
 import { keyValues, printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { distributionWithJava } from '../shared/datomic.js';
-import { withStorage } from '../shared/storage.js';
+import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
 
 export async function run(ctx: Ctx, name: string): Promise<number> {
   const { io } = ctx;
@@ -21,11 +20,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     const { dist, java } = await distributionWithJava(ctx);
     progress.update('checking for a live transactor');
     out = await withStorage(ctx, async (c) => {
-      const live = await transactorLiveness(c, {
-        intervalMs: cfg.heartbeatIntervalMsec,
-        signal: ctx.signal,
-        onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
-      });
+      const live = await checkTransactorLiveness(ctx, c, progress);
       if (!live.alive) {
         throw new DtxError({
           code: 'TRANSACTOR_NOT_RUNNING',

@@ -1,16 +1,15 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
-import { suggestNames, validateDbName } from '../../core/datomic/dbname.js';
+import { validateDbName } from '../../core/datomic/dbname.js';
 import { runPeer } from '../../core/datomic/peer.js';
 import { datomicUri } from '../../core/datomic/uri.js';
-import { deleteDatabaseOffline, readCatalog } from '../../core/storage/catalog.js';
+import { databaseNotFound, deleteDatabaseOffline, readCatalog } from '../../core/storage/catalog.js';
 import { purgeOffline, type PurgeReport } from '../../core/storage/dbrows.js';
-import { transactorLiveness } from '../../core/storage/liveness.js';
 import { printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { confirmDestructive } from '../../render/prompts.js';
 import { distributionWithJava } from '../shared/datomic.js';
-import { withStorage } from '../shared/storage.js';
+import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
 
 export async function run(ctx: Ctx, name: string): Promise<number> {
   const { io } = ctx;
@@ -21,13 +20,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     const cat = await readCatalog(c);
     const entry = cat.databases.find((d) => d.name === name);
     if (!entry) {
-      const did = suggestNames(name, cat.databases.map((d) => d.name));
-      throw new DtxError({
-        code: 'DB_NOT_FOUND',
-        message: `no database named "${name}" in the catalog`,
-        hint: did.length ? `Did you mean ${did.map((d) => `"${d}"`).join(' or ')}?` : '`dtx db list` shows the databases in this storage.',
-        exitCode: ExitCode.notFound,
-      });
+      throw databaseNotFound(name, cat);
     }
     await confirmDestructive(io, {
       yes: Boolean(ctx.flags.yes),
@@ -38,11 +31,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     });
     const progress = startProgress(io, 'checking for a live transactor');
     try {
-      const live = await transactorLiveness(c, {
-        intervalMs: cfg.heartbeatIntervalMsec,
-        signal: ctx.signal,
-        onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
-      });
+      const live = await checkTransactorLiveness(ctx, c, progress);
       if (live.alive) {
         if (purge) {
           throw new DtxError({

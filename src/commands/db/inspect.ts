@@ -1,8 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
-import { DtxError, ExitCode } from '../../core/errors.js';
-import { suggestNames } from '../../core/datomic/dbname.js';
 import { datomicUri } from '../../core/datomic/uri.js';
-import { readCatalog } from '../../core/storage/catalog.js';
+import { databaseNotFound, readCatalog } from '../../core/storage/catalog.js';
 import { readDbRootRows } from '../../core/storage/dbrows.js';
 import { printJson, keyValues, renderTable } from '../../render/output.js';
 import { withStorage } from '../shared/storage.js';
@@ -16,13 +14,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     // A db-id from the deleted set can be inspected too.
     const deletedId = entry ? undefined : cat.deleted.find((d) => d === name);
     if (!entry && !deletedId) {
-      const did = suggestNames(name, cat.databases.map((d) => d.name));
-      throw new DtxError({
-        code: 'DB_NOT_FOUND',
-        message: `no database named "${name}" in the catalog`,
-        hint: did.length ? `Did you mean ${did.map((d) => `"${d}"`).join(' or ')}? (\`dtx db list\` shows all)` : '`dtx db list` shows the databases in this storage.',
-        exitCode: ExitCode.notFound,
-      });
+      throw databaseNotFound(name, cat);
     }
     const dbId = entry?.dbId ?? (deletedId as string);
     const rows = await readDbRootRows(c, dbId);

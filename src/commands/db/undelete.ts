@@ -4,10 +4,9 @@ import { validateDbName } from '../../core/datomic/dbname.js';
 import { datomicUri } from '../../core/datomic/uri.js';
 import { undeleteOffline } from '../../core/storage/catalog.js';
 import { hasRootRows } from '../../core/storage/dbrows.js';
-import { transactorLiveness } from '../../core/storage/liveness.js';
 import { printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
-import { withStorage } from '../shared/storage.js';
+import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
 
 export async function run(ctx: Ctx, dbId: string, name: string): Promise<number> {
   const { io } = ctx;
@@ -17,11 +16,7 @@ export async function run(ctx: Ctx, dbId: string, name: string): Promise<number>
   let r;
   try {
     r = await withStorage(ctx, async (c) => {
-      const live = await transactorLiveness(c, {
-        intervalMs: cfg.heartbeatIntervalMsec,
-        signal: ctx.signal,
-        onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
-      });
+      const live = await checkTransactorLiveness(ctx, c, progress);
       if (live.alive) {
         // Datomic has no peer API for undelete; a catalog rewrite behind a running transactor's back is not safe.
         throw new DtxError({

@@ -6,6 +6,8 @@ import type { Ctx } from '../../cli/context.js';
 import { connect, type PgClient } from '../../core/postgres/client.js';
 import { ensureStorageServer } from '../../core/postgres/target.js';
 import { checkKvsTable } from '../../core/storage/kvs.js';
+import { transactorLiveness, type Liveness } from '../../core/storage/liveness.js';
+import type { Progress } from '../../render/progress.js';
 import { formatPgUrl } from '../../core/postgres/url.js';
 
 export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, opts: { onProgress?: (s: string) => void } = {}): Promise<T> {
@@ -18,4 +20,13 @@ export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, 
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** Is a transactor alive on this storage? Updates the spinner while a second heartbeat sample is taken. */
+export function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: Progress): Promise<Liveness> {
+  return transactorLiveness(c, {
+    intervalMs: ctx.config().heartbeatIntervalMsec,
+    signal: ctx.signal,
+    onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
+  });
 }

@@ -107,13 +107,12 @@ async function loadPlatformPackage(): Promise<{ initdb: string; pg_ctl: string; 
   }
 }
 
-function run(cmd: string, args: string[], opts: RunAs & { env?: NodeJS.ProcessEnv; detached?: boolean; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
+function run(cmd: string, args: string[], opts: RunAs & { detached?: boolean; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       uid: opts.uid,
       gid: opts.gid,
-      // env inherited: core does not read process.env; messages are forced to English by flags.
-      ...(opts.env ? { env: opts.env } : {}),
+      // env inherited (core does not read process.env); messages are forced to English by flags.
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: opts.detached ?? false,
       windowsHide: true,

@@ -312,7 +312,8 @@ function isSerializationFailure(e: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
-function notFound(name: string, current: Catalog): DtxError {
+/** DB_NOT_FOUND (exit 3) with "did you mean" suggestions from the catalog's names. */
+export function databaseNotFound(name: string, current: Catalog): DtxError {
   const sugg = suggestNames(name, current.databases.map((d) => d.name));
   return new DtxError({
     code: 'DB_NOT_FOUND',
@@ -345,7 +346,7 @@ export async function deleteDatabaseOffline(client: PgClient, name: string, opts
     client,
     (current) => {
       const entry = current.databases.find((d) => d.name === name);
-      if (!entry) throw notFound(name, current);
+      if (!entry) throw databaseNotFound(name, current);
       dbId = entry.dbId;
       const next = current.value.clone();
       next.delete(name);

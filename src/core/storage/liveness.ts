@@ -9,6 +9,7 @@ import { judgeAlive, readHeartbeat, waitForAdvance, type Heartbeat, DEFAULT_HEAR
 import type { Queryable } from './kvs.js';
 import { probePort } from '../net.js';
 import os from 'node:os';
+import { isLocalHost } from '../postgres/url.js';
 
 export interface Liveness {
   alive: boolean;
@@ -33,7 +34,7 @@ export interface LivenessOptions {
 function isThisMachine(host: string | null): boolean {
   if (!host) return false;
   const h = host.toLowerCase();
-  return h === 'localhost' || h === '127.0.0.1' || h === '::1' || h === '0.0.0.0' || h === os.hostname().toLowerCase();
+  return isLocalHost(h) || h === '0.0.0.0' || h === os.hostname().toLowerCase();
 }
 
 /** True when host:port actively refuses a connection (nothing listens; a timeout is not a refusal). */
