@@ -10,11 +10,15 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbedded, stopEmbedded } from '../../src/core/postgres/embedded.js';
 import { freePort } from '../helpers/ports.js';
+import { realPeerAvailable, REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
+import { ensureRealStorage } from '../helpers/real-storage.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgPort: number;
+    /** the cache folder of the storage written by real Datomic code, or '' when the peer is not fetched */
+    realStorageDir: string;
   }
 }
 
@@ -39,6 +43,13 @@ export async function setup(project: TestProject): Promise<void> {
   await writeFile(path.join(stateDir, 'admin-url'), url.toString(), { mode: 0o600 });
   project.provide('pgAdminUrl', url.toString());
   project.provide('pgPort', port);
+  // Storage written by the real peer jar (generated once, cached outside the repo).
+  if (realPeerAvailable()) {
+    project.provide('realStorageDir', await ensureRealStorage(url.toString(), (s) => console.log(`[real-storage] ${s}`)));
+  } else {
+    if (process.env.CI === 'true') throw new Error(`the real Datomic peer is required in CI: ${REAL_PEER_SKIP_REASON}`);
+    project.provide('realStorageDir', '');
+  }
 }
 
 export async function teardown(): Promise<void> {
