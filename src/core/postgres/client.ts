@@ -64,9 +64,9 @@ export async function withClient<T>(opts: ConnectOptions, fn: (c: Client) => Pro
   }
 }
 
-/** BEGIN; fn; COMMIT (ROLLBACK on error). */
-export async function withTransaction<T>(c: Client, fn: () => Promise<T>): Promise<T> {
-  await c.query('BEGIN');
+/** BEGIN; fn; COMMIT (ROLLBACK on error). `repeatable read` gives fn one snapshot for all its reads. */
+export async function withTransaction<T>(c: Client, fn: () => Promise<T>, opts: { isolation?: 'repeatable read' } = {}): Promise<T> {
+  await c.query(opts.isolation ? `BEGIN ISOLATION LEVEL ${opts.isolation.toUpperCase()}` : 'BEGIN');
   try {
     const r = await fn();
     await c.query('COMMIT');

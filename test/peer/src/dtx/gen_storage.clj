@@ -49,7 +49,8 @@
   (events/subscribe ::mark :datomic.garbage/mark
                     (fn [{:keys [cluster garbage]}]
                       (when (seq garbage)
-                        (when-let [ol (get @lookups cluster)]
+                        (let [ol (or (get @lookups cluster)
+                                     (get (swap! lookups assoc cluster (domain/system-cache-olookup cluster)) cluster))]
                           (garbage/mark-garbage cluster ol garbage gc-leaf-size gc-dir-size))))))
 
 ;; ------------------------------------------------------------------ databases

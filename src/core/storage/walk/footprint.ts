@@ -1,0 +1,70 @@
+/**
+ * Each database's footprint: the rows its roots reach (docs/datomic-storage.md), their bytes
+ * (sum of octet_length(val), NULL counting 0), split by kind, and how many of them another
+ * database reaches too (normally none). Read in one snapshot (REPEATABLE READ): with a transactor
+ * running, the figures describe that instant.
+ */
+import type { PgClient } from '../../postgres/client.js';
+import { withTransaction } from '../../postgres/client.js';
+import { readCatalog, type Catalog } from '../catalog.js';
+import type { RowKind } from './ids.js';
+import { markStorage, type MarkOptions } from './mark-all.js';
+import { emptyByKind, type KindTotals } from './mark-store.js';
+import type { WalkProblem, WalkStats } from './walk.js';
+
+export interface DbFootprint {
+  dbId: string;
+  /** null for a deleted database */
+  name: string | null;
+  status: 'active' | 'deleted';
+  rows: number;
+  bytes: number;
+  byKind: Record<RowKind, KindTotals>;
+  shared: number;
+}
+
+export interface FootprintsResult {
+  /** the catalog, read in the same snapshot */
+  catalog: Catalog;
+  footprints: DbFootprint[];
+  /** nodes that are missing, do not decode or have an unexpected shape; leaves that are missing */
+  unreadable: WalkProblem[];
+  stats: WalkStats & { ms: number };
+}
+
+/** Footprints of every database in the catalog (live and deleted), in one snapshot. */
+export async function computeFootprints(c: PgClient, opts: MarkOptions = {}): Promise<FootprintsResult> {
+  const started = performance.now();
+  return withTransaction(
+    c,
+    async () => {
+      const catalog = await readCatalog(c);
+      const { owners, store, problems, stats } = await markStorage(c, catalog, { ...opts, onCommitDrop: true });
+      const totals = await store.totals();
+      const unreadable = [...problems];
+      const footprints: DbFootprint[] = [];
+      for (const o of owners) {
+        if (o.dbId === null) continue;
+        const t = totals.get(o.index);
+        if (t && t.missing > 0) {
+          unreadable.push({
+            dbId: o.dbId,
+            id: t.missingSample[0] ?? '?',
+            problem: `${t.missing} row${t.missing === 1 ? '' : 's'} its trees reference ${t.missing === 1 ? 'is' : 'are'} missing (e.g. ${t.missingSample.join(', ')})`,
+          });
+        }
+        footprints.push({
+          dbId: o.dbId,
+          name: o.name,
+          status: o.kind === 'deleted' ? 'deleted' : 'active',
+          rows: t?.rows ?? 0,
+          bytes: t?.bytes ?? 0,
+          byKind: t?.byKind ?? emptyByKind(),
+          shared: t?.shared ?? 0,
+        });
+      }
+      return { catalog, footprints, unreadable, stats: { ...stats, ms: Math.round(performance.now() - started) } };
+    },
+    { isolation: 'repeatable read' },
+  );
+}
