@@ -163,6 +163,15 @@ Examples:
   const dbList = db
     .command('list')
     .description('databases in the catalog (no transactor or Java needed)')
+    .option('--size', "also each database's footprint: rows and bytes (walks the storage trees)")
+    .addHelpText(
+      'after',
+      `
+Without --size it reads only the catalog (point lookups), so it answers at once on any table size.
+Examples:
+  dtx db list
+  dtx db list --size --json`,
+    )
     .action(act(() => import('../commands/db/list.js')));
   addStorageOptions(dbList);
   addDatomicOptions(dbList);
@@ -177,7 +186,16 @@ Examples:
   const dbInspect = db
     .command('inspect')
     .argument('<name>')
-    .description('catalog entry, status, URI and root rows; exit 3 when unknown')
+    .description('catalog entry, status, URI, root rows and footprint (rows and bytes by kind); exit 3 when unknown')
+    .addHelpText(
+      'after',
+      `
+The footprint is every row the database's roots reach: root rows, log tail, index, log, gc tree and
+fulltext chunks (Datomic's own tree walk). Leaves are not fetched; their sizes come from PostgreSQL.
+Examples:
+  dtx db inspect my-app
+  dtx db inspect my-app --json | jq .storage`,
+    )
     .action(act(() => import('../commands/db/inspect.js')));
   addStorageOptions(dbInspect);
   addDatomicOptions(dbInspect);
@@ -221,6 +239,24 @@ deleted by a name pattern.`,
     .action(act(() => import('../commands/db/gc.js')));
   addStorageOptions(dbGc);
   addDatomicOptions(dbGc);
+
+  const storage = program.command('storage').description('the whole datomic_kvs table: what every row is, and reclaiming space');
+  const stReport = storage
+    .command('report')
+    .description('explain every row: databases, deleted ones, catalog, system rows, unreferenced rows by kind and age')
+    .addHelpText(
+      'after',
+      `
+Walks every database's trees (as Datomic's backup and gc do) and puts each row of datomic_kvs in
+exactly one group. Ids a gc tree lists are "pending garbage of <db>"; other unreferenced rows are
+grouped by kind and dated by the squuid in their id. Read-only; with a transactor running the
+figures are a snapshot. Exit 1 when part of a tree could not be read.
+Examples:
+  dtx storage report
+  dtx storage report --json | jq '.groups[] | select(.kind == "unreferenced")'`,
+    )
+    .action(act(() => import('../commands/storage/report.js')));
+  addStorageOptions(stReport);
 
   const cfg = program
     .command('config')

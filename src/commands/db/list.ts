@@ -1,35 +1,77 @@
 import type { Ctx } from '../../cli/context.js';
-import { readCatalog } from '../../core/storage/catalog.js';
+import { ExitCode } from '../../core/errors.js';
+import { readCatalog, type Catalog } from '../../core/storage/catalog.js';
 import { hasRootRows } from '../../core/storage/dbrows.js';
+import { computeFootprints, type DbFootprint } from '../../core/storage/walk/footprint.js';
+import type { WalkProblem } from '../../core/storage/walk/walk.js';
 import { printJson, renderTable } from '../../render/output.js';
+import { formatBytes, formatCount } from '../../render/units.js';
 import { withStorage } from '../shared/storage.js';
+import { walkProgress } from '../shared/walk.js';
+
+interface ListView {
+  cat: Catalog;
+  databases: { name: string; dbId: string; rootRows: boolean }[];
+  sizes: Map<string, DbFootprint> | null;
+  unreadable: WalkProblem[];
+}
 
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
-  const view = await withStorage(ctx, async (c) => {
-    const cat = await readCatalog(c);
-    const databases = [];
-    for (const d of cat.databases) databases.push({ ...d, rootRows: await hasRootRows(c, d.dbId) });
-    return { cat, databases };
+  const size = Boolean(ctx.flags.size);
+  const view = await withStorage(ctx, async (c): Promise<ListView> => {
+    if (!size) {
+      // point lookups only: as fast with a million rows as with a thousand
+      const cat = await readCatalog(c);
+      const databases = [];
+      for (const d of cat.databases) databases.push({ ...d, rootRows: await hasRootRows(c, d.dbId) });
+      return { cat, databases, sizes: null, unreadable: [] };
+    }
+    const progress = walkProgress(io, 'measuring');
+    const fp = await computeFootprints(c, { signal: ctx.signal, onProgress: progress.onProgress }).finally(() => progress.stop());
+    const sizes = new Map(fp.footprints.map((f) => [f.dbId, f]));
+    const databases = fp.catalog.databases.map((d) => ({ ...d, rootRows: (sizes.get(d.dbId)?.byKind.root.rows ?? 0) > 0 }));
+    return { cat: fp.catalog, databases, sizes, unreadable: fp.unreadable };
   });
+  const sz = (dbId: string) => {
+    const f = view.sizes?.get(dbId);
+    return f ? { rows: f.rows, bytes: f.bytes } : {};
+  };
   if (io.json) {
     printJson(io, {
-      databases: view.databases.map((d) => ({ name: d.name, dbId: d.dbId, rootRows: d.rootRows })),
-      deleted: view.cat.deleted.map((dbId) => ({ dbId })),
+      databases: view.databases.map((d) => ({ name: d.name, dbId: d.dbId, rootRows: d.rootRows, ...sz(d.dbId) })),
+      deleted: view.cat.deleted.map((dbId) => ({ dbId, ...sz(dbId) })),
       catalogRev: view.cat.rev,
+      ...(size ? { unreadable: view.unreadable } : {}),
     });
-    return 0;
+    return view.unreadable.length ? ExitCode.failed : 0;
   }
   const c = io.chalk;
+  const sizeCols = (dbId: string): string[] => {
+    const f = view.sizes?.get(dbId);
+    return f ? [formatCount(f.rows), formatBytes(f.bytes)] : [];
+  };
+  const sizeHead = size ? ['rows', 'bytes'] : [];
   if (view.databases.length === 0) {
     io.out(`no databases${view.cat.rev === null ? ' (no catalog yet)' : ''}\n`);
     io.out(c.dim('Create one with: dtx db create <name>\n'));
   } else {
-    io.out(await renderTable(io, ['name', 'db-id', 'root rows'], view.databases.map((d) => [d.name, d.dbId, d.rootRows ? c.green('present') : c.yellow('missing')])));
+    io.out(
+      await renderTable(
+        io,
+        ['name', 'db-id', 'root rows', ...sizeHead],
+        view.databases.map((d) => [d.name, d.dbId, d.rootRows ? c.green('present') : c.yellow('missing'), ...sizeCols(d.dbId)]),
+      ),
+    );
   }
   if (view.cat.deleted.length) {
-    io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim('(dtx db gc reclaims them)')}\n`);
-    io.out(await renderTable(io, ['db-id'], view.cat.deleted.map((d) => [d])));
+    io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim('(dtx db gc or dtx db purge reclaims them)')}\n`);
+    io.out(await renderTable(io, ['db-id', ...sizeHead], view.cat.deleted.map((d) => [d, ...sizeCols(d)])));
+  }
+  for (const u of view.unreadable.slice(0, 10)) io.err(`${c.red('unreadable:')} ${u.dbId}: ${u.id}: ${u.problem}\n`);
+  if (view.unreadable.length) {
+    io.err(`${c.red('error:')} ${view.unreadable.length} part(s) of the trees could not be read; their sizes are left out\n`);
+    return ExitCode.failed;
   }
   return 0;
 }

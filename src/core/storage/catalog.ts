@@ -7,7 +7,7 @@
  * (rev+1, new :tail) — or insert it with rev 0 when absent. Old tail rows are never written.
  * Each attempt is one short transaction; CAS conflicts are retried (bounded, with jitter).
  */
-import { randomUUID } from 'node:crypto';
+import { squuid } from './squuid.js';
 import type { PgClient } from '../postgres/client.js';
 import { withTransaction } from '../postgres/client.js';
 import { DtxError, ExitCode } from '../errors.js';
@@ -185,6 +185,8 @@ export interface WriteCatalogOptions {
    * and before the catalog write (e.g. purge's row deletes). Repeated on each retried attempt.
    */
   inTransaction?: (c: Queryable, current: Catalog) => Promise<void>;
+  /** Runs before each attempt's writes (e.g. checks the abort signal or that no transactor came alive); throws to stop. */
+  beforeWrite?: () => Promise<void>;
   /** For tests: delay between attempts (default: 5..50 ms * attempt, random jitter). */
   backoffMs?: (attempt: number) => number;
 }
@@ -273,9 +275,11 @@ export async function writeCatalog(
           return { written: false, attempts: attempt, before: current, rev: current.rev, tailId: current.tailId, value: current.value };
         }
         validateCatalogChange(current, change);
+        if (opts.beforeWrite) await opts.beforeWrite();
         if (opts.inTransaction) await opts.inTransaction(client, current);
         const text = printEdn(change.value);
-        const newTail = randomUUID();
+        // a squuid, like Datomic's own ids, so a superseded tail row dates itself
+        const newTail = squuid();
         await insertValue(client, newTail, '{}', Buffer.from(text, 'utf8'));
         const podMap = printEdn(new EdnMap([[TAIL_KEY, newTail]]));
         let newRev: number;

@@ -38,6 +38,8 @@ export interface MarkOptions {
   onProgress?: (p: MarkProgress) => void;
   /** temp tables dropped at the end of the caller's transaction */
   onCommitDrop?: boolean;
+  /** a db-id NOT to walk (a purge marks everything else as the rows to keep) */
+  exclude?: string;
 }
 
 export interface MarkResult {
@@ -54,10 +56,10 @@ function addStats(a: WalkStats, b: WalkStats): void {
   a.collected += b.collected;
 }
 
-export function databaseOwners(catalog: Catalog, first = 0): Owner[] {
+export function databaseOwners(catalog: Catalog, first = 0, exclude?: string): Owner[] {
   const owners: Owner[] = [];
-  for (const d of catalog.databases) owners.push({ index: first + owners.length, kind: 'database', name: d.name, dbId: d.dbId });
-  for (const id of catalog.deleted) owners.push({ index: first + owners.length, kind: 'deleted', name: null, dbId: id });
+  for (const d of catalog.databases) if (d.dbId !== exclude) owners.push({ index: first + owners.length, kind: 'database', name: d.name, dbId: d.dbId });
+  for (const id of catalog.deleted) if (id !== exclude) owners.push({ index: first + owners.length, kind: 'deleted', name: null, dbId: id });
   return owners;
 }
 
@@ -66,7 +68,7 @@ export async function markStorage(c: Queryable, catalog: Catalog, opts: MarkOpti
   const owners: Owner[] = [
     { index: 0, kind: 'catalog', name: null, dbId: null },
     { index: 1, kind: 'system', name: null, dbId: null },
-    ...databaseOwners(catalog, 2),
+    ...databaseOwners(catalog, 2, opts.exclude),
   ];
   const stats: WalkStats = { nodes: 0, bytesFetched: 0, leaves: 0, collected: 0 };
   const problems: WalkProblem[] = [];

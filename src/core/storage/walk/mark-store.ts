@@ -7,6 +7,7 @@
  *                                  catalog or the system rows); (id, owner) is the key, so a row
  *                                  two databases reach has two marks
  *   dtx_garbage(id, owner, tstamp) an id that owner's gc tree lists as garbage since tstamp
+ *   dtx_gcnode(id, owner, level, newest)  a gc dir or leaf and the newest :tstamp under it
  *
  * The tables are temporary (dropped with the connection, or at the end of the caller's
  * transaction with `onCommitDrop`), so nothing is ever written to datomic_kvs or left behind.
@@ -68,9 +69,10 @@ export class MarkStore {
   /** Creates the temporary tables on this connection (they vanish with it, or at commit). */
   static async create(c: Queryable, opts: { onCommitDrop?: boolean } = {}): Promise<MarkStore> {
     const drop = opts.onCommitDrop ? ' on commit drop' : '';
-    await q(c, 'drop table if exists pg_temp.dtx_mark, pg_temp.dtx_garbage');
+    await q(c, 'drop table if exists pg_temp.dtx_mark, pg_temp.dtx_garbage, pg_temp.dtx_gcnode');
     await q(c, `create temp table dtx_mark (id text not null, owner int not null, kind smallint not null, primary key (id, owner))${drop}`);
     await q(c, `create temp table dtx_garbage (id text not null, owner int not null, tstamp bigint not null, primary key (id, owner))${drop}`);
+    await q(c, `create temp table dtx_gcnode (id text not null, owner int not null, level text not null, newest double precision not null, primary key (id, owner))${drop}`);
     return new MarkStore(c);
   }
 
@@ -79,7 +81,17 @@ export class MarkStore {
     return {
       add: (kind: RowKind, ids: readonly string[]) => this.add(owner, kind, ids),
       garbage: (entries: readonly GarbageEntry[]) => this.addGarbage(owner, entries),
+      gcNode: (n: { id: string; level: 'dir' | 'leaf'; newestMs: number }) => this.addGcNode(owner, n),
     };
+  }
+
+  /** gc nodes are few (one per 1000 garbage ids): written at once. */
+  async addGcNode(owner: number, n: { id: string; level: 'dir' | 'leaf'; newestMs: number }): Promise<void> {
+    await q(
+      this.c,
+      'insert into dtx_gcnode (id, owner, level, newest) values ($1, $2, $3, $4) on conflict do nothing',
+      [n.id, owner, n.level, Number.isFinite(n.newestMs) ? n.newestMs : 'Infinity'],
+    );
   }
 
   async add(owner: number, kind: RowKind, ids: readonly string[]): Promise<void> {

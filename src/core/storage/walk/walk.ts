@@ -48,11 +48,28 @@ export interface WalkProblem {
   problem: string;
 }
 
+/**
+ * How far a row is from the bottom of its tree: deleting level 0 first, then 1, ... keeps every
+ * row that is left reachable from the rows above it (so an interrupted purge can be re-run).
+ *   0 leaves (index and log segments, fulltext chunks) and the garbage gc leaves list
+ *   1 index dirs, clusterfs roots, log dirs, gc leaves
+ *   2 index root nodes, search roots, the log root, gc dirs
+ *   3 the index root map, the gc root
+ *   4 log tail rows
+ *   5 the named root rows
+ */
+export type Level = 0 | 1 | 2 | 3 | 4 | 5;
+
 export interface WalkSink {
   /** Rows that belong to the database (internal nodes the walk read, and leaves it did not). */
-  add(kind: RowKind, ids: readonly string[]): Promise<void>;
+  add(kind: RowKind, ids: readonly string[], level: Level): Promise<void>;
   /** Ids a gc leaf lists as garbage, with the time they became garbage. */
   garbage(entries: readonly GarbageEntry[]): Promise<void>;
+  /**
+   * A gc dir or leaf and the newest :tstamp under it (Infinity when unknown): Datomic's gc
+   * deletes a leaf or dir once everything under it is older than the cutoff. Optional.
+   */
+  gcNode?(node: { id: string; level: 'dir' | 'leaf'; newestMs: number }): Promise<void>;
 }
 
 export interface WalkStats {
@@ -157,13 +174,13 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
   const addLeaves = async (kind: RowKind, ids: string[]) => {
     if (ids.length === 0) return;
     stats.leaves += ids.length;
-    await sink.add(kind, ids);
+    await sink.add(kind, ids, 0);
   };
 
   // 1. the named root rows
   const rootRows = new Map((await fetchMaps(c, rootRowIdsOf(dbId))).map((r) => [r.id, r]));
   const roots = [...rootRows.keys()];
-  await sink.add('root', roots);
+  await sink.add('root', roots, 5);
   const rootKey = (prefix: string, key = K_KEY): string | null => {
     const row = rootRows.get(`${prefix}${dbId}`);
     if (!row) return null;
@@ -202,13 +219,13 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
     const m = mapColumn(row.map);
     next = m ? str(m.get(K_PREV)) : null;
   }
-  await sink.add('logTail', chain);
+  await sink.add('logTail', chain, 4);
 
   // 3. the index trees and fulltext
   const indexRootId = rootKey('ref-index-root/');
   if (indexRootId) {
     for (const { id, value } of await readNodes([indexRootId], 'the index root map')) {
-      await sink.add('index', [id]);
+      await sink.add('index', [id], 3);
       const tops = children(id, 'the index root map', () => indexRootMapChildren(value)) ?? [];
       const dirIds: string[] = [];
       const cfsIds: string[] = [];
@@ -216,23 +233,23 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
         const t = children(top.id, 'a tree top', () => treeTopChildren(top.value));
         if (!t) continue;
         if (t.kind === 'index') {
-          await sink.add('index', [top.id]);
+          await sink.add('index', [top.id], 2);
           dirIds.push(...t.dirIds);
         } else {
-          await sink.add('fulltext', [top.id]);
+          await sink.add('fulltext', [top.id], 2);
           cfsIds.push(...t.clusterfsIds);
         }
       }
       for (let i = 0; i < dirIds.length; i += 200) {
         for (const dir of await readNodes(dirIds.slice(i, i + 200), 'an index dir node')) {
-          await sink.add('index', [dir.id]);
+          await sink.add('index', [dir.id], 1);
           await addLeaves('index', children(dir.id, 'an index dir node', () => indexDirSegIds(dir.value)) ?? []);
         }
       }
       const uniqueCfs = [...new Set(cfsIds)];
       for (let i = 0; i < uniqueCfs.length; i += 200) {
         for (const cfs of await readNodes(uniqueCfs.slice(i, i + 200), 'a fulltext clusterfs root')) {
-          await sink.add('fulltext', [cfs.id]);
+          await sink.add('fulltext', [cfs.id], 1);
           await addLeaves('fulltext', children(cfs.id, 'a clusterfs root', () => clusterfsChunkKeys(cfs.value)) ?? []);
         }
       }
@@ -243,11 +260,11 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
   const logRootId = podMap ? (podMap.get(K_DL) === 1 ? rootKey('ref-log-root/') : str(podMap.get(K_DR))) : null;
   if (logRootId) {
     for (const root of await readNodes([logRootId], 'the log root')) {
-      await sink.add('log', [root.id]);
+      await sink.add('log', [root.id], 2);
       const dirs = children(root.id, 'the log root', () => logDirChildren(root.value)) ?? [];
       for (let i = 0; i < dirs.length; i += 200) {
         for (const dir of await readNodes(dirs.slice(i, i + 200), 'a log dir')) {
-          await sink.add('log', [dir.id]);
+          await sink.add('log', [dir.id], 1);
           await addLeaves('log', children(dir.id, 'a log dir', () => logDirChildren(dir.value)) ?? []);
         }
       }
@@ -258,17 +275,22 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
   const gcRootId = rootKey('ref-gc-root/');
   if (gcRootId) {
     for (const root of await readNodes([gcRootId], 'the gc root')) {
-      await sink.add('gc', [root.id]);
+      await sink.add('gc', [root.id], 3);
       const dirs = children(root.id, 'the gc root', () => garbageNodeChildren(root.value, 'garbage-root')) ?? [];
       for (let i = 0; i < dirs.length; i += 200) {
         for (const dir of await readNodes(dirs.slice(i, i + 200), 'a gc dir', true)) {
-          await sink.add('gc', [dir.id]);
-          const leaves = children(dir.id, 'a gc dir', () => garbageNodeChildren(dir.value, 'garbage-dir')) ?? [];
-          for (const leaf of await readNodes(leaves, 'a gc leaf', true)) {
-            await sink.add('gc', [leaf.id]);
+          await sink.add('gc', [dir.id], 2);
+          const leaves = children(dir.id, 'a gc dir', () => garbageNodeChildren(dir.value, 'garbage-dir'));
+          let dirNewest = leaves ? 0 : Infinity;
+          for (const leaf of await readNodes(leaves ?? [], 'a gc leaf', true)) {
+            await sink.add('gc', [leaf.id], 1);
             const entries = children(leaf.id, 'a gc leaf', () => garbageLeafEntries(leaf.value));
+            const newest = entries ? Math.max(0, ...entries.map((e) => e.tstampMs)) : Infinity;
+            dirNewest = Math.max(dirNewest, newest);
             if (entries) await sink.garbage(entries);
+            await sink.gcNode?.({ id: leaf.id, level: 'leaf', newestMs: newest });
           }
+          await sink.gcNode?.({ id: dir.id, level: 'dir', newestMs: dirNewest });
         }
       }
     }

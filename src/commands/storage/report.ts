@@ -1,0 +1,86 @@
+import type { Ctx } from '../../cli/context.js';
+import { DtxError, ExitCode } from '../../core/errors.js';
+import { judgeAlive, readHeartbeat } from '../../core/storage/heartbeat.js';
+import { storageReport, type ReportGroup } from '../../core/storage/walk/report.js';
+import { printJson, renderTable, keyValues } from '../../render/output.js';
+import { formatBytes, formatCount } from '../../render/units.js';
+import { withStorage } from '../shared/storage.js';
+import { walkProgress } from '../shared/walk.js';
+
+/** Unreferenced rows younger than this are "recent" while a transactor runs (may be in flight). */
+const RECENT_MS = 10 * 60_000;
+
+function label(g: ReportGroup): string {
+  switch (g.kind) {
+    case 'database':
+      return `database ${g.name}`;
+    case 'deleted':
+      return `deleted ${g.dbId}`;
+    case 'unreferenced':
+      return `unreferenced: ${g.name}`;
+    default:
+      return g.kind;
+  }
+}
+
+export async function run(ctx: Ctx): Promise<number> {
+  const { io } = ctx;
+  const progress = walkProgress(io, 'walking');
+  const { report, alive } = await withStorage(ctx, async (c) => {
+    const hb = await readHeartbeat(c);
+    const alive = hb !== null && judgeAlive(hb, Date.now(), ctx.config().heartbeatIntervalMsec).alive;
+    const report = await storageReport(c, {
+      signal: ctx.signal,
+      onProgress: progress.onProgress,
+      recentMs: alive ? RECENT_MS : null,
+      countNewRows: alive,
+    }).finally(() => progress.stop());
+    return { report, alive };
+  });
+  if (io.json) {
+    printJson(io, { ...report, transactorAlive: alive });
+    return report.unreadable.length ? ExitCode.failed : 0;
+  }
+  const c = io.chalk;
+  const order: ReportGroup['kind'][] = ['database', 'deleted', 'catalog', 'system', 'unreferenced'];
+  const groups = [...report.groups].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || b.bytes - a.bytes);
+  io.out(
+    await renderTable(
+      io,
+      ['group', 'rows', 'bytes', 'oldest'],
+      [
+        ...groups.map((g) => [label(g), formatCount(g.rows), formatBytes(g.bytes), g.oldest ? g.oldest.slice(0, 19).replace('T', ' ') : '-']),
+        [c.bold('total'), formatCount(report.rows), formatBytes(report.bytes), ''],
+      ],
+    ),
+  );
+  const t = report.table;
+  io.out('\n');
+  io.out(
+    keyValues(io, [
+      ['table size', `${formatBytes(t.totalBytes)} (pg_total_relation_size: heap ${formatBytes(t.heapBytes)}, TOAST ${formatBytes(t.toastBytes)}, indexes ${formatBytes(t.indexBytes)})`],
+      ['dead tuples', t.deadTuples === null ? '-' : formatCount(t.deadTuples)],
+      ['walk', `${formatCount(report.stats.nodes)} nodes read (${formatBytes(report.stats.bytesFetched)}), ${formatCount(report.stats.leaves)} leaves not fetched, ${report.stats.ms} ms`],
+    ]),
+  );
+  const unref = report.groups.filter((g) => g.kind === 'unreferenced' && g.unreferencedKind !== 'recent');
+  if (unref.length) io.out(c.dim(`Unreferenced rows: \`dtx storage gc --dry-run\` shows what a sweep would delete.\n`));
+  if (t.vacuumHint) io.warn(t.vacuumHint);
+  if (alive) {
+    io.note(
+      `a transactor is running: these figures are a snapshot taken at ${report.snapshot.at}` +
+        `${report.snapshot.newRows ? `; ${formatCount(report.snapshot.newRows)} rows written since are not counted` : ''}` +
+        '; unreferenced rows from the last 10 minutes are shown as "recent" (they may belong to an index job in flight)',
+    );
+  }
+  if (report.unreadable.length) {
+    for (const u of report.unreadable.slice(0, 20)) io.err(`${c.red('unreadable:')} ${u.dbId}: ${u.id}: ${u.problem}\n`);
+    throw new DtxError({
+      code: 'STORAGE_UNREADABLE',
+      message: `${report.unreadable.length} part${report.unreadable.length === 1 ? '' : 's'} of the trees could not be read (listed above); the rows below them are counted as unreferenced`,
+      hint: 'A missing or corrupt segment means Datomic cannot read that database whole either. Restore it from a backup; do not sweep until then.',
+      exitCode: ExitCode.failed,
+    });
+  }
+  return 0;
+}

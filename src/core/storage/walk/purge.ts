@@ -1,0 +1,251 @@
+/**
+ * Purging one deleted database: deleting exactly the rows that belong to it and to no other
+ * database (docs/datomic-storage.md, "Reclaiming space").
+ *
+ * 1. Everything else is marked first, as the rows to keep: the catalog and its tail chain, the
+ *    system rows, and every other database the catalog knows, live or deleted (temp table).
+ * 2. The database's own trees are walked into a second temp table, each row with its level (leaves
+ *    0 ... named roots 5), plus the ids its gc tree lists as garbage (level 0). Missing rows are
+ *    expected here (an earlier purge may have been interrupted) and do not stop it.
+ * 3. Rows are deleted by primary key in batches, level by level from the bottom, never a row the
+ *    keep set holds. Every row left at any moment is still reachable from the rows above it, so
+ *    after a crash (kill -9, PostgreSQL restarted) storage stays readable by Datomic and the same
+ *    command finishes the job. Log tail rows go oldest first, so the :prev chain stays walkable.
+ * 4. Last, the db-id leaves :datomic/deleted, with the catalog's CAS discipline.
+ *
+ * The caller holds the maintenance lock and has made sure no transactor is alive; `beforeWrite`
+ * runs before every batch (it re-checks that), and the abort signal is checked there too.
+ */
+import type { PgClient } from '../../postgres/client.js';
+import { DtxError, ExitCode } from '../../errors.js';
+import { EdnSet } from '../../edn/index.js';
+import { DELETED_KEY, readCatalog, writeCatalog } from '../catalog.js';
+import { KVS_TABLE, translateKvsError, type Queryable } from '../kvs.js';
+import { ROW_KINDS, type RowKind } from './ids.js';
+import { markStorage } from './mark-all.js';
+import { walkDatabase, type Level, type WalkProblem } from './walk.js';
+
+export const PURGE_KINDS = [...ROW_KINDS, 'garbage'] as const;
+export type PurgeKind = (typeof PURGE_KINDS)[number];
+const KIND_CODE = new Map<PurgeKind, number>(PURGE_KINDS.map((k, i) => [k, i]));
+
+export interface PurgeProgress {
+  phase: 'marking' | 'walking' | 'deleting';
+  /** rows deleted so far / rows to delete (deleting phase) */
+  done: number;
+  total: number;
+}
+
+export interface PurgeOptions {
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: PurgeProgress) => void;
+  /** rows per DELETE (default 5000) */
+  batchSize?: number;
+  /** runs before every write; throws to stop (e.g. a transactor came alive) */
+  beforeWrite?: () => Promise<void>;
+  /** ids to show in the plan (default 5) */
+  sampleSize?: number;
+}
+
+export interface KindCount {
+  rows: number;
+  bytes: number;
+}
+
+export interface PurgeResult {
+  dbId: string;
+  dryRun: boolean;
+  /** rows deleted (or, with dryRun, that would be) */
+  rows: number;
+  bytes: number;
+  byKind: Record<PurgeKind, KindCount>;
+  /** rows of this database that another database reaches too: kept */
+  kept: number;
+  sample: string[];
+  /** the db-id was dropped from :datomic/deleted */
+  removedFromCatalog: boolean;
+  catalogRev: number | null;
+  /** parts of its trees that could not be read: rows below them are left (storage gc sweeps them) */
+  problems: WalkProblem[];
+  ms: number;
+}
+
+function emptyCounts(): Record<PurgeKind, KindCount> {
+  return Object.fromEntries(PURGE_KINDS.map((k) => [k, { rows: 0, bytes: 0 }])) as Record<PurgeKind, KindCount>;
+}
+
+async function q<R extends object>(c: Queryable, text: string, values: unknown[] = []): Promise<R[]> {
+  try {
+    return (await c.query<R>(text, values)).rows;
+  } catch (e) {
+    throw translateKvsError(e, 'purging');
+  }
+}
+
+function cancelled(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
+}
+
+/** Checks that dbId may be purged: in :datomic/deleted, not a live database. */
+export function purgeTarget(catalog: Awaited<ReturnType<typeof readCatalog>>, dbId: string): void {
+  const live = catalog.databases.find((d) => d.dbId === dbId);
+  if (live) {
+    throw new DtxError({
+      code: 'DB_NOT_DELETED',
+      message: `db-id ${dbId} belongs to the live database ${JSON.stringify(live.name)}; only deleted databases can be purged`,
+      hint: `Delete it first: \`dtx db delete ${live.name} --purge\`.`,
+      exitCode: ExitCode.usage,
+    });
+  }
+  if (!catalog.deleted.includes(dbId)) {
+    throw new DtxError({
+      code: 'DB_NOT_FOUND',
+      message: `db-id ${dbId} is not in the catalog's deleted set`,
+      hint: 'List deleted databases with `dtx db list`. Rows no catalog entry reaches are swept by `dtx storage gc`.',
+      exitCode: ExitCode.notFound,
+    });
+  }
+}
+
+export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOptions = {}): Promise<PurgeResult> {
+  const started = performance.now();
+  const batch = opts.batchSize ?? 5000;
+  const progress = (p: PurgeProgress) => opts.onProgress?.(p);
+  const check = async () => {
+    if (opts.signal?.aborted) throw cancelled(opts.signal);
+    await opts.beforeWrite?.();
+    if (opts.signal?.aborted) throw cancelled(opts.signal);
+  };
+  const catalog = await readCatalog(c);
+  purgeTarget(catalog, dbId);
+
+  // 1. the keep set
+  progress({ phase: 'marking', done: 0, total: 0 });
+  const { store } = await markStorage(c, catalog, { signal: opts.signal, exclude: dbId });
+  await store.flush();
+
+  // 2. this database's rows, with their levels
+  progress({ phase: 'walking', done: 0, total: 0 });
+  await q(c, 'drop table if exists pg_temp.dtx_purge');
+  await q(c, 'create temp table dtx_purge (id text primary key, kind smallint not null, level smallint not null, ord int not null default 0)');
+  const put = async (kind: PurgeKind, ids: readonly string[], level: Level, ord?: (i: number) => number) => {
+    for (let i = 0; i < ids.length; i += batch) {
+      const part = ids.slice(i, i + batch);
+      await q(
+        c,
+        `insert into dtx_purge (id, kind, level, ord) select x.id, $2, $3, x.ord from unnest($1::text[], $4::int[]) as x(id, ord)
+           on conflict (id) do update set level = least(dtx_purge.level, excluded.level)`,
+        [part, KIND_CODE.get(kind), level, part.map((_, j) => (ord ? ord(i + j) : 0))],
+      );
+    }
+  };
+  const walk = await walkDatabase(
+    c,
+    dbId,
+    {
+      // log tail rows come newest first: delete the oldest first (ord = distance from the oldest)
+      add: (kind: RowKind, ids: readonly string[], level: Level) => put(kind, ids, level, kind === 'logTail' ? (i) => ids.length - 1 - i : undefined),
+      garbage: async (entries) => {
+        for (const e of entries) {
+          if (e.vals.length) {
+            await q(
+              c,
+              `insert into dtx_purge (id, kind, level) select x, $2, 0 from unnest($1::text[]) as x on conflict (id) do nothing`,
+              [e.vals, KIND_CODE.get('garbage')],
+            );
+          }
+        }
+      },
+    },
+    { signal: opts.signal },
+  );
+  // an interrupted purge leaves rows missing: that is expected, not a problem
+  const problems = walk.problems.filter((p) => !/ is missing$/.test(p.problem));
+
+  const plan = await q<{ kind: number; rows: string; bytes: string }>(
+    c,
+    `select p.kind, count(*)::text as rows, coalesce(sum(octet_length(k.val)), 0)::text as bytes
+       from dtx_purge p join ${KVS_TABLE} k on k.id = p.id
+      where not exists (select 1 from dtx_mark m where m.id = p.id)
+      group by p.kind`,
+  );
+  const [keptRow] = await q<{ n: string }>(
+    c,
+    `select count(*)::text as n from dtx_purge p where exists (select 1 from dtx_mark m where m.id = p.id) and p.kind <> $1`,
+    [KIND_CODE.get('garbage')],
+  );
+  const sample = (
+    await q<{ id: string }>(
+      c,
+      `select p.id from dtx_purge p join ${KVS_TABLE} k on k.id = p.id where not exists (select 1 from dtx_mark m where m.id = p.id) order by p.level, p.id limit $1`,
+      [opts.sampleSize ?? 5],
+    )
+  ).map((r) => r.id);
+  const byKind = emptyCounts();
+  let rows = 0;
+  let bytes = 0;
+  for (const r of plan) {
+    const k = PURGE_KINDS[r.kind]!;
+    byKind[k] = { rows: Number(r.rows), bytes: Number(r.bytes) };
+    rows += Number(r.rows);
+    bytes += Number(r.bytes);
+  }
+  const result: PurgeResult = {
+    dbId, dryRun: Boolean(opts.dryRun), rows, bytes, byKind, kept: Number(keptRow?.n ?? 0), sample,
+    removedFromCatalog: false, catalogRev: catalog.rev, problems, ms: 0,
+  };
+  if (opts.dryRun) {
+    await q(c, 'drop table if exists pg_temp.dtx_purge, pg_temp.dtx_mark, pg_temp.dtx_garbage');
+    result.ms = Math.round(performance.now() - started);
+    return result;
+  }
+
+  // 3. delete, bottom up, in batches by primary key
+  let done = 0;
+  progress({ phase: 'deleting', done, total: rows });
+  for (let level = 0; level <= 5; level++) {
+    for (;;) {
+      await check();
+      const [r] = await q<{ n: string }>(
+        c,
+        `with b as (select id from dtx_purge where level = $1 order by ord, id limit $2),
+              d as (delete from ${KVS_TABLE} k using b where k.id = b.id and not exists (select 1 from dtx_mark m where m.id = b.id) returning k.id),
+              x as (delete from dtx_purge p using b where p.id = b.id returning p.id)
+         select (select count(*) from d)::text as n, (select count(*) from x)::text as taken`,
+        [level, batch],
+      );
+      const n = Number(r?.n ?? 0);
+      done += n;
+      progress({ phase: 'deleting', done, total: rows });
+      const [left] = await q<{ more: boolean }>(c, 'select exists (select 1 from dtx_purge where level = $1) as more', [level]);
+      if (!left?.more) break;
+    }
+  }
+  await q(c, 'drop table if exists pg_temp.dtx_purge, pg_temp.dtx_mark, pg_temp.dtx_garbage');
+
+  // 4. the catalog
+  await check();
+  const w = await writeCatalog(c, (current) => {
+    if (!current.deleted.includes(dbId)) return null;
+    if (current.databases.some((d) => d.dbId === dbId)) {
+      throw new DtxError({
+        code: 'CATALOG_CHANGED',
+        message: `db-id ${dbId} became a live database again during the purge`,
+        hint: 'Someone undeleted it while it was being purged; its data is gone. Delete it again.',
+      });
+    }
+    const next = current.value.clone();
+    const del = next.get(DELETED_KEY);
+    if (del instanceof EdnSet) {
+      const d2 = del.clone();
+      d2.delete(dbId);
+      next.set(DELETED_KEY, d2);
+    }
+    return { value: next, removeDeleted: [dbId] };
+  }, { beforeWrite: check });
+  result.removedFromCatalog = w.written;
+  result.catalogRev = w.rev;
+  result.ms = Math.round(performance.now() - started);
+  return result;
+}
