@@ -3,7 +3,7 @@
  * database deletes every row of its backup set and nothing of the others (which Datomic's own
  * loader still reads whole); sweeping after Datomic's gc-deleted-dbs deletes what it left behind.
  */
-import { describe, it, expect, beforeAll, inject } from 'vitest';
+import { describe, it, expect, inject } from 'vitest';
 import pg from 'pg';
 import { freshStorage } from '../helpers/pg.js';
 import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
