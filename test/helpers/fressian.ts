@@ -81,7 +81,7 @@ export interface JavaCase {
 /** Parses the generator's tab-separated lines (the END line and blank lines are skipped). */
 export function parseJavaCases(text: string): JavaCase[] {
   const out: JavaCase[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     if (!line || line === 'END') continue;
     const [name, mode, b64, expected, same] = line.split('\t');
     out.push({ name: name!, mode: mode as JavaCase['mode'], bytes: Buffer.from(b64!, 'base64'), expected: expected!, same: same! });

@@ -369,6 +369,9 @@ describe('strict mode and struct readers', () => {
     expect(readObject(bytes(0xef, str('log-dir'), 0x02, 5, 0xf7), { knownTags: DATOMIC_STRUCT_TAGS })).toEqual(new Struct('log-dir', [5, null]));
     expect(readObject(bytes(0xef, str('uuid'), 0x01, 0xd9, 0x10, new Array<number>(16).fill(0)), { knownTags: new Set() })).toEqual(new Uuid('00000000-0000-0000-0000-000000000000'));
     expect(dtxError(() => readObject(bytes(0xef, 0x05, 0x00), { knownTags: DATOMIC_STRUCT_TAGS })).code).toBe('FRESSIAN_UNKNOWN_TAG');
+    // no char type in Fressian 0.6.8: data.fressian's "char" tag is a struct like any other
+    expect(readObject(bytes(0xef, str('char'), 0x01, int(97)))).toEqual(new Struct('char', [97]));
+    expect(dtxError(() => readObject(bytes(0xef, str('char'), 0x01, int(97)), { knownTags: DATOMIC_STRUCT_TAGS })).code).toBe('FRESSIAN_UNKNOWN_TAG');
   });
 
   it('structReaders replace a generic struct by what they return', () => {

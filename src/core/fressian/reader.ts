@@ -31,6 +31,8 @@
  * - Codes that Codes.java names but the reader rejects: PRECACHE 0xCE, META 0xF1, ANY 0xF4; unused:
  *   0xC2, 0xCB, 0xF2, 0xF3. END_COLLECTION outside a closed list is an error.
  * - The writer writes -0.0 as DOUBLE_0 (Java's `d == 0.0`), so -0.0 reads back as +0.0.
+ * - There is no char type: neither org.fressian nor Datomic's handlers can write a Character
+ *   ("Cannot write a as tag null"); a "char" struct from another writer reads as a Struct.
  *
  * Divergences from Java (all on input Java's writer never produces): regex and URI texts are not
  * compiled or parsed; a UTF-8 sequence cut by the end of its string is an error; nesting deeper
