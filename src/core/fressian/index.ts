@@ -7,6 +7,9 @@
  *   decodeVal(val, opts)     a datomic_kvs val: gunzip when gzip, then one object
  *   printValue(v)            canonical text, for tests and debugging
  *
+ * A log tail (the oldest tail row's 0xEE BEGIN_OPEN_LIST, then every row's txes, each starting
+ * with RESET_CACHES) is ONE object: readObject(concatenation) returns the list of tx maps.
+ *
  * Options: rowId (named in errors), knownTags (strict mode, e.g. DATOMIC_STRUCT_TAGS),
  * structReaders (per-tag hooks for generic structs), validateChecksum, maxDepth.
  * Errors are always DtxError with code FRESSIAN_TRUNCATED | FRESSIAN_MALFORMED |
