@@ -204,18 +204,44 @@ Examples:
     .command('delete')
     .argument('<name>')
     .description('delete a database (through the transactor, or offline in the catalog when none is alive)')
-    .option('--purge', 'with no transactor alive: also remove the rows that provably belong to it')
+    .option('--purge', 'with no transactor alive: also delete every row that belongs to it and to no other database')
+    .option('--dry-run', 'with --purge: show what would be deleted (counts, bytes, sample ids) and change nothing')
     .addHelpText(
       'after',
       `
 Like d/delete-database, the name leaves the catalog and its id goes to :datomic/deleted, so
-\`dtx db gc\` (bin/datomic gc-deleted-dbs) can reclaim its segments later. Rows are never
-deleted by a name pattern.`,
+\`dtx db gc\` (bin/datomic gc-deleted-dbs) or \`dtx db purge\` can reclaim its rows later, and
+\`dtx db undelete\` can bring it back until then. With a live transactor it goes through d/delete-database.
+--purge (no transactor alive) walks the database's trees and deletes exactly its rows, bottom up in
+batches; interrupted, the same command finishes the job. Rows are never deleted by a name pattern.
+Examples:
+  dtx db delete my-app
+  dtx db delete my-app --purge --dry-run
+  dtx db delete my-app --purge --yes`,
     )
     .action(act(() => import('../commands/db/delete.js')));
   addStorageOptions(dbDelete);
   addDatomicOptions(dbDelete);
   addYesOption(dbDelete);
+  const dbPurge = db
+    .command('purge')
+    .argument('<db-id>', 'a db-id from the deleted list of `dtx db list`')
+    .description('delete every row of a deleted database that no other database needs (no transactor may be running)')
+    .option('--dry-run', 'show what would be deleted (counts, bytes, sample ids) and change nothing')
+    .addHelpText(
+      'after',
+      `
+Marks every row the other databases, the catalog and the system rows reach, walks this database's
+trees (index, fulltext, log, log tail, gc tree and the garbage it lists), deletes the rest bottom up
+in batches by primary key, then drops the id from :datomic/deleted. Safe to re-run after a crash.
+Examples:
+  dtx db purge my-app-6b0cb760-3b85-4f6c-ac88-47856f9ee396 --dry-run
+  dtx db purge my-app-6b0cb760-3b85-4f6c-ac88-47856f9ee396 --yes`,
+    )
+    .action(act(() => import('../commands/db/purge.js')));
+  addStorageOptions(dbPurge);
+  addDatomicOptions(dbPurge);
+  addYesOption(dbPurge);
   const dbUndelete = db
     .command('undelete')
     .argument('<db-id>', 'a db-id from the deleted list of `dtx db list`')
@@ -234,8 +260,18 @@ deleted by a name pattern.`,
   addSecretsOption(dbUri);
   const dbGc = db
     .command('gc')
-    .description('reclaim deleted databases (bin/datomic gc-deleted-dbs)')
+    .description('reclaim deleted databases (bin/datomic gc-deleted-dbs, then what it leaves behind)')
     .option('--vacuum', 'run VACUUM on datomic_kvs afterwards')
+    .addHelpText(
+      'after',
+      `
+Runs Datomic's own gc-deleted-dbs, which deletes a deleted database's roots and garbage but only
+full batches of 1000 of its segments. dtx counts what is left and, with no transactor alive,
+deletes it too; with one alive it says so (\`dtx storage gc\` sweeps it later).
+Examples:
+  dtx db gc
+  dtx db gc --vacuum`,
+    )
     .action(act(() => import('../commands/db/gc.js')));
   addStorageOptions(dbGc);
   addDatomicOptions(dbGc);
@@ -257,6 +293,29 @@ Examples:
     )
     .action(act(() => import('../commands/storage/report.js')));
   addStorageOptions(stReport);
+  const stGc = storage
+    .command('gc')
+    .description('sweep unreferenced rows that have been garbage longer than --older-than')
+    .option('--older-than <age>', 'keep rows that became garbage more recently: 0, 30m, 12h, 7d', '1d')
+    .option('--dry-run', 'report what would be deleted and change nothing')
+    .option('--vacuum', 'run VACUUM on datomic_kvs afterwards')
+    .addHelpText(
+      'after',
+      `
+Unreferenced: reached from no catalog entry (live or deleted), not the catalog chain, not a system
+row. Age: a row a gc tree lists is garbage since its :tstamp; any other squuid since the later of
+its squuid time and the last heartbeat; rows whose id does not date them are never swept.
+With no transactor dtx sweeps itself (and prunes gc trees as Datomic's gc does). With a live one it
+never deletes on its own: it runs Datomic's d/gc-storage on each database through the transactor,
+then reports what is still unreferenced.
+Examples:
+  dtx storage gc --dry-run
+  dtx storage gc --older-than 7d --yes --vacuum`,
+    )
+    .action(act(() => import('../commands/storage/gc.js')));
+  addStorageOptions(stGc);
+  addDatomicOptions(stGc);
+  addYesOption(stGc);
 
   const cfg = program
     .command('config')

@@ -15,6 +15,7 @@
 ;;   {"ok":true,"op":"delete","deleted":true|false}
 ;;   {"ok":true,"op":"rename","renamed":true|false}
 ;;   {"ok":true,"op":"list","names":["a","b"]}            (names sorted; [] when no catalog)
+;;   {"ok":true,"op":"gc-storage","collected":true}        (arg: older-than in ms)
 ;;   {"ok":false,"op":"<op>","error":{"code":"<code>","message":"<message>"}}   exit code 1
 ;; code = the :db/error keyword of the exception (or of a cause), printed with its colon, e.g.
 ;; ":db.error/read-transactor-location-failed"; ":dtx/usage" for bad arguments; otherwise
@@ -133,7 +134,12 @@
     "rename" (do (when (str/blank? arg) (usage! "rename needs <datomic-uri> <new-name>"))
                  {:renamed (boolean (d/rename-database uri arg))})
     "list" {:names (vec (sort (d/get-database-names uri)))}
-    (usage! (str "unknown op " op "; expected create|delete|rename|list"))))
+    ;; Datomic's own storage gc (d/gc-storage) through the live transactor's connection; arg is
+    ;; the older-than age in milliseconds
+    "gc-storage" (let [ms (try (Long/parseLong (str arg)) (catch Exception _ (usage! "gc-storage needs <datomic-uri> <older-than-ms>")))]
+                   (d/gc-storage (d/connect uri) (java.util.Date. (- (System/currentTimeMillis) ms)))
+                   {:collected true})
+    (usage! (str "unknown op " op "; expected create|delete|rename|list|gc-storage"))))
 
 (defn result
   "[exit-code json-map] for op/uri/arg."

@@ -10,9 +10,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { freshDatabase, freshStorage, adminUrl, withAdmin } from '../helpers/pg.js';
+import { realPeerAvailable } from '../helpers/real-peer.js';
 import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 
@@ -259,7 +259,7 @@ describe('fake peer (bin/run dtx_peer.clj) and bin/datomic', () => {
     expect(r2.json.error).toMatchObject({ code: ':dtx/peer-error', message: 'Error communicating with HOST 127.0.0.1 on PORT 1' });
   });
 
-  it('create/delete/rename/list write exactly the §5 rows, and gc-deleted-dbs collects them', async () => {
+  it('create/delete/rename/list write exactly the catalog rows (no segments: the fake writes no bytes dtx parses); bin/datomic runs the real peer', async () => {
     const s = await freshStorage();
     const { file } = await writeProps(s);
     const p = transactor([file]);
@@ -277,29 +277,8 @@ describe('fake peer (bin/run dtx_peer.clj) and bin/datomic', () => {
     const text0 = t0.val!.toString('utf8');
     const alphaId = new RegExp(`^\\{"alpha" \\{:db-id "(alpha-${UUID})"\\}, :datomic/deleted #\\{\\}\\}$`).exec(text0)?.[1];
     expect(alphaId, text0).toBeDefined();
-
-    const idx = all.get(`ref-index-root/${alphaId}`)!;
-    expect(idx.rev).toBe(0);
-    expect(idx.val).toBeNull();
-    const idxRoot = new RegExp(`^\\{:key "(${UUID})"\\}$`).exec(idx.map!)![1]!;
-    const rootRow = all.get(idxRoot)!;
-    expect(rootRow.rev).toBeNull();
-    expect(rootRow.map).toBe('{}');
-    expect(JSON.parse(gunzipSync(rootRow.val!).toString()).children).toHaveLength(2);
-    const lt = all.get(`pod-log-tail/${alphaId}`)!;
-    expect(lt.rev).toBe(0);
-    expect(lt.val).toBeNull();
-    const ltm = new RegExp(`^\\{:d/r "(${UUID})", :d/v "(${UUID})", :d/l 3, :tail "(${UUID})"\\}$`).exec(lt.map!)!;
-    expect(ltm).not.toBeNull();
-    for (const id of [ltm[1]!, ltm[2]!, ltm[3]!]) {
-      expect(all.get(id)?.rev).toBeNull();
-      expect(all.get(id)?.map).toBe('{}');
-    }
-    for (const r of all.values()) {
-      expect(r.map).not.toBeNull();
-      if (r.rev === null) expect(r.val).not.toBeNull(); else expect(r.val).toBeNull();
-    }
-    const alphaRows = [...all.keys()].filter((k) => !k.startsWith('pod-coord') && k !== 'pod-catalog' && k !== tail0);
+    // only the catalog and the heartbeat: no root rows, no segments
+    expect([...all.keys()].sort()).toEqual(['pod-catalog', 'pod-coord', tail0].sort());
 
     expect((await peer(['create', dbUri(s, 'alpha')])).json).toEqual({ ok: true, op: 'create', created: false });
     expect((await peer(['create', dbUri(s, 'beta')])).json.created).toBe(true);
@@ -313,22 +292,22 @@ describe('fake peer (bin/run dtx_peer.clj) and bin/datomic', () => {
     expect((await peer(['delete', dbUri(s, 'alpha')])).json).toEqual({ ok: true, op: 'delete', deleted: false });
     expect((await peer(['rename', dbUri(s, 'beta'), 'gamma'])).json).toEqual({ ok: true, op: 'rename', renamed: true });
     expect((await peer(['list', dbUri(s, '*')])).json.names).toEqual(['gamma']);
+    expect((await peer(['gc-storage', dbUri(s, 'gamma'), '0'])).json).toEqual({ ok: true, op: 'gc-storage', collected: true });
 
     const cat = (await row(s, 'pod-catalog'))!;
     const tail = /^\{:tail "(.*)"\}$/.exec(cat.map!)![1]!;
     const text = (await row(s, tail))!.val!.toString('utf8');
     expect(text).toMatch(new RegExp(`^\\{"gamma" \\{:db-id "beta-${UUID}"\\}, :datomic/deleted #\\{"${alphaId}"\\}\\}$`));
-    // delete touched only the catalog: all of alpha's rows are still there
-    all = await rows(s);
-    for (const id of alphaRows) expect(all.has(id), id).toBe(true);
 
-    const gc = run(path.join(HOME, 'bin', 'datomic'), ['gc-deleted-dbs', `datomic:sql://?${jdbc(s, true)}`]);
-    expect(await gc.exit).toBe(0);
-    expect(gc.out).toContain(alphaId!);
-    all = await rows(s);
-    for (const id of alphaRows) expect(all.has(id), id).toBe(false);
-    const tailAfter = /^\{:tail "(.*)"\}$/.exec(all.get('pod-catalog')!.map!)![1]!;
-    expect(all.get(tailAfter)!.val!.toString('utf8')).toMatch(/, :datomic\/deleted #\{\}\}$/);
+    // bin/datomic runs Datomic's own gc-deleted-dbs from the peer jar: the id leaves the catalog
+    if (realPeerAvailable()) {
+      const gc = run(path.join(HOME, 'bin', 'datomic'), ['gc-deleted-dbs', `datomic:sql://?${jdbc(s, true)}`]);
+      expect(await gc.exit, gc.out).toBe(0);
+      expect(gc.out).toContain(alphaId!);
+      all = await rows(s);
+      const tailAfter = /^\{:tail "(.*)"\}$/.exec(all.get('pod-catalog')!.map!)![1]!;
+      expect(all.get(tailAfter)!.val!.toString('utf8')).toMatch(/:datomic\/deleted #\{\}/);
+    }
 
     const usage = run(path.join(HOME, 'bin', 'datomic'), ['frobnicate']);
     expect(await usage.exit).toBe(1);

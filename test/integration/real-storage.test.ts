@@ -8,6 +8,7 @@ import { freshStorage } from '../helpers/pg.js';
 import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
 import { loadRealStorage, runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
 import pg from 'pg';
+import { decodeVal, DATOMIC_STRUCT_TAGS } from '../../src/core/fressian/index.js';
 
 const dir = inject('realStorageDir');
 const skip = !dir;
@@ -48,6 +49,29 @@ describe.skipIf(skip)('storage written by the real peer jar', () => {
       expect(Number(ft.rows[0]!.n)).toBeGreaterThan(100);
       expect(Number(ft.rows[0]!.multi)).toBeGreaterThan(0);
       expect(m.lostGarbage.beta.length).toBeGreaterThan(0);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('every Fressian value Datomic wrote decodes with dtx\'s reader, with no unknown tag (strict mode)', async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const r = await c.query<{ id: string; val: Buffer }>('select id, val from datomic_kvs where val is not null');
+      let fressian = 0;
+      const edn: string[] = [];
+      for (const row of r.rows) {
+        // catalog tail rows are UTF-8 EDN, every other value row is Fressian (gzipped, or a raw log tail)
+        if (row.val[0] === 0x7b || row.val[0] === 0x23) {
+          edn.push(row.id);
+          continue;
+        }
+        decodeVal(row.val, { rowId: row.id, knownTags: DATOMIC_STRUCT_TAGS });
+        fressian++;
+      }
+      expect(fressian).toBeGreaterThan(500);
+      expect(edn.length).toBeGreaterThan(0);
     } finally {
       await c.end();
     }

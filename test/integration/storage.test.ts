@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { freshStorage, freshDatabase, withAdmin } from '../helpers/pg.js';
 import { connect } from '../../src/core/postgres/client.js';
+import { purgeDatabase } from '../../src/core/storage/walk/purge.js';
 import { DtxError } from '../../src/core/errors.js';
 import { printEdn, readEdn, EdnMap, EdnSet, kw } from '../../src/core/edn/index.js';
 import {
@@ -26,11 +27,7 @@ import {
   readHeartbeats,
   judgeAlive,
   waitForAdvance,
-  readDbRootRows,
-  readDbRows,
-  purgeOffline,
   kvsStats,
-  rootRowIds,
   type Catalog,
 } from '../../src/core/storage/index.js';
 
@@ -300,63 +297,6 @@ describe('catalog', () => {
     expect(diff(before, await snapshot(c))).toEqual({ added: [], removed: [], changed: [] });
   });
 
-  it('purges one deleted database without touching any other database\'s rows', async () => {
-    const a = dbs.find((d) => d.name === 'a') as SeededDb;
-    // make another database's gc root reference one of a's direct segments: it must be kept
-    const shared = a.direct[1] as string;
-    const todo = dbs.find((d) => d.name === 'todo') as SeededDb;
-    await insertRef(c, `ref-gc-root/${todo.dbId}`, 0, `{:key "${shared}"}`);
-    const before = await snapshot(c);
-    await expectDtx(purgeOffline(c, (dbs.find((d) => d.name === 'ab') as SeededDb).dbId), 'DB_NOT_DELETED');
-    await expectDtx(purgeOffline(c, 'never-existed-1'), 'DB_NOT_FOUND');
-    expect(diff(before, await snapshot(c))).toEqual({ added: [], removed: [], changed: [] });
-
-    const rep = await purgeOffline(c, a.dbId);
-    const after = await snapshot(c);
-    const d = diff(before, after);
-    const expectedRemoved = [...a.roots, ...a.direct.filter((x) => x !== shared)].sort();
-    expect(d.removed).toEqual(expectedRemoved);
-    expect(d.changed).toEqual(['pod-catalog']);
-    expect(d.added).toHaveLength(1); // the new catalog tail
-    expect(rep.wasInDeletedSet).toBe(true);
-    expect(rep.keptShared).toEqual([{ id: shared, sharedWith: [todo.dbId] }]);
-    expect(rep.deletedRows.filter((r) => r.kind === 'root').map((r) => r.id).sort()).toEqual([...a.roots].sort());
-    expect(rep.missingRefs).toEqual([]);
-    // the deep segments are left behind and counted (2 referenced from the index root; the log root's one is kept with it)
-    expect(rep.leftBehind.existingScannedRefs).toBe(2);
-    expect(rep.leftBehind.description).toMatch(/gc-deleted-dbs/);
-    for (const id of a.deep) expect(after.has(id)).toBe(true);
-    // every other database still has every row
-    for (const other of dbs.filter((x) => x !== a)) {
-      for (const id of [...other.roots, ...other.direct, ...other.deep]) expect(after.get(id), id).toBe(before.get(id));
-    }
-    const cat = await readCatalog(c);
-    expect(cat.deleted).not.toContain(a.dbId);
-    expect(await readDbRootRows(c, a.dbId)).toEqual([]);
-    await expectDtx(purgeOffline(c, a.dbId), 'DB_NOT_FOUND');
-  });
-
-  it('reads a database\'s rows by point lookups', async () => {
-    const ab = dbs.find((d) => d.name === 'ab') as SeededDb;
-    const view = await readDbRows(c, ab.dbId);
-    expect(view.roots.map((r) => r.id).sort()).toEqual([...ab.roots].sort());
-    expect(view.referenced.map((r) => r.id).sort()).toEqual([...ab.direct].sort());
-    expect(view.missing).toEqual([]);
-    const tail = view.roots.find((r) => r.id.startsWith('pod-log-tail/'));
-    expect(tail?.map?.get(kw('d/l'))).toBe(3);
-    expect(tail?.rev).toBe(3);
-    expect(rootRowIds('x')).toEqual(['pod-log-tail/x', 'ref-index-root/x', 'ref-gc-root/x', 'ref-log-root/x']);
-  });
-
-  it('deletes and purges "ab" without touching "a-b", "abc" or segments starting like them', async () => {
-    const ab = dbs.find((d) => d.name === 'ab') as SeededDb;
-    const before = await snapshot(c);
-    await deleteDatabaseOffline(c, 'ab');
-    await purgeOffline(c, ab.dbId);
-    const d = diff(before, await snapshot(c));
-    expect(d.removed).toEqual([...ab.roots, ...ab.direct].sort());
-    expect(d.changed).toEqual(['pod-catalog']);
-  });
 });
 
 describe('concurrent catalog writers', () => {
@@ -507,7 +447,7 @@ describe('corrupt catalogs', () => {
         expect(e.hint).toBeTruthy();
         await expectDtx(deleteDatabaseOffline(c, 'a'), 'CATALOG_CORRUPT');
         await expectDtx(removeDeletedId(c, 'a-1'), 'CATALOG_CORRUPT');
-        await expectDtx(purgeOffline(c, 'a-1'), 'CATALOG_CORRUPT');
+        await expectDtx(purgeDatabase(c, 'a-1'), 'CATALOG_CORRUPT');
         expect(diff(before, await snapshot(c))).toEqual({ added: [], removed: [], changed: [] });
       } finally {
         await c.end();

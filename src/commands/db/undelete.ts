@@ -4,6 +4,8 @@ import { validateDbName } from '../../core/datomic/dbname.js';
 import { datomicUri } from '../../core/datomic/uri.js';
 import { undeleteOffline } from '../../core/storage/catalog.js';
 import { hasRootRows } from '../../core/storage/dbrows.js';
+import { withMaintenanceLock } from '../../core/storage/maintenance-lock.js';
+import { databaseIntact } from '../../core/storage/walk/footprint.js';
 import { printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
@@ -34,8 +36,19 @@ export async function run(ctx: Ctx, dbId: string, name: string): Promise<number>
           exitCode: ExitCode.notFound,
         });
       }
+      progress.update(`checking that ${dbId} is whole`);
+      const whole = await databaseIntact(c, dbId, { signal: ctx.signal });
+      if (!whole.intact) {
+        throw new DtxError({
+          code: 'DB_ROWS_MISSING',
+          message: `db-id ${dbId} is not whole (${whole.problems[0]?.problem ?? 'rows are missing'}): a gc or a purge already deleted part of it, so Datomic could not read it`,
+          hint: 'Restore it from a backup instead (bin/datomic restore-db), or finish the purge: `dtx db purge ' + dbId + '`.',
+          exitCode: ExitCode.notFound,
+          details: { problems: whole.problems.slice(0, 10) },
+        });
+      }
       progress.update('rewriting the catalog as Datomic does');
-      return undeleteOffline(c, dbId, name);
+      return withMaintenanceLock(c, { what: 'undelete', waitMs: 5000, signal: ctx.signal }, () => undeleteOffline(c, dbId, name));
     });
   } finally {
     progress.stop();

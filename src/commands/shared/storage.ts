@@ -9,6 +9,8 @@ import { checkKvsTable } from '../../core/storage/kvs.js';
 import { transactorLiveness, type Liveness } from '../../core/storage/liveness.js';
 import type { Progress } from '../../render/progress.js';
 import { formatPgUrl } from '../../core/postgres/url.js';
+import { DtxError, ExitCode } from '../../core/errors.js';
+import { readHeartbeat } from '../../core/storage/heartbeat.js';
 
 export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, opts: { onProgress?: (s: string) => void } = {}): Promise<T> {
   const cfg = ctx.config();
@@ -29,4 +31,40 @@ export function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: Progres
     signal: ctx.signal,
     onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
   });
+}
+
+/**
+ * For commands that rewrite storage directly (purge, sweep): no transactor may be alive. Returns a
+ * guard to run before every write: it stops the command when a transactor has registered since
+ * (pod-coord's rev moved), because its index jobs write rows nothing references yet.
+ */
+export async function requireNoTransactor(ctx: Ctx, c: PgClient, progress: Progress, action: string): Promise<{ guard: () => Promise<void>; lastHeartbeatMs: number | null }> {
+  const live = await checkTransactorLiveness(ctx, c, progress);
+  if (live.alive) {
+    throw new DtxError({
+      code: 'TRANSACTOR_ALIVE',
+      message: `${action} rewrites storage rows directly, which is only safe with no transactor running, and one is alive (${live.reason})`,
+      hint: 'Stop it first (`dtx transactor stop`), or for garbage use `dtx storage gc`, which runs Datomic\'s own gc-storage through a live transactor.',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const rev0 = live.heartbeat?.rev ?? null;
+  const guard = async () => {
+    const hb = await readHeartbeat(c);
+    if ((hb?.rev ?? null) !== rev0) {
+      throw new DtxError({
+        code: 'TRANSACTOR_STARTED',
+        message: `a transactor registered in this storage while ${action} was running; it stopped before its next write`,
+        hint: 'What was done so far is consistent. Stop the transactor, then run the same command again to finish.',
+      });
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
+  };
+  return { guard, lastHeartbeatMs: live.heartbeat?.timestampMs ?? null };
+}
+
+/** "host:port/database": identifies the storage in the purge journal. */
+export function storageKey(ctx: Ctx): string {
+  const pg = ctx.config().pg;
+  return `${pg.host}:${pg.port}/${pg.database}`;
 }

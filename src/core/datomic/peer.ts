@@ -13,7 +13,7 @@ import { planScript, runScript, withPathFirst, type Env } from './script.js';
 
 export const PEER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'peer', 'dtx_peer.clj');
 
-export type PeerOp = 'create' | 'delete' | 'rename' | 'list';
+export type PeerOp = 'create' | 'delete' | 'rename' | 'list' | 'gc-storage';
 
 export interface PeerOptions {
   dist: Pick<Distribution, 'home' | 'scripts' | 'platform'>;
@@ -34,6 +34,7 @@ export interface PeerResult {
   created?: boolean;
   deleted?: boolean;
   renamed?: boolean;
+  collected?: boolean;
   names?: string[];
 }
 
@@ -72,7 +73,7 @@ export function peerErrorToDtx(op: PeerOp, e: PeerError): DtxError {
   if (code === ':db.error/invalid-db-name') {
     return new DtxError({ code: 'DB_NAME_INVALID', message: `Datomic refused the name: ${message}`, hint: 'Database names may not contain " * : = / ?', exitCode: ExitCode.usage });
   }
-  return new DtxError({ code: 'PEER_FAILED', message: `d/${op === 'list' ? 'get-database-names' : `${op}-database`} failed: ${message}`, hint: 'Run with --verbose, or see the transactor log (`dtx transactor logs`).', details: { peerCode: code } });
+  return new DtxError({ code: 'PEER_FAILED', message: `d/${op === 'list' ? 'get-database-names' : op === 'gc-storage' ? 'gc-storage' : `${op}-database`} failed: ${message}`, hint: 'Run with --verbose, or see the transactor log (`dtx transactor logs`).', details: { peerCode: code } });
 }
 
 export async function runPeer(opts: PeerOptions): Promise<PeerResult> {

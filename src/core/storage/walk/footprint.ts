@@ -9,8 +9,8 @@ import { withTransaction } from '../../postgres/client.js';
 import { readCatalog, type Catalog } from '../catalog.js';
 import type { RowKind } from './ids.js';
 import { markStorage, type MarkOptions } from './mark-all.js';
-import { emptyByKind, type KindTotals } from './mark-store.js';
-import type { WalkProblem, WalkStats } from './walk.js';
+import { emptyByKind, MarkStore, type KindTotals } from './mark-store.js';
+import { walkDatabase, type WalkProblem, type WalkStats } from './walk.js';
 
 export interface DbFootprint {
   dbId: string;
@@ -64,6 +64,32 @@ export async function computeFootprints(c: PgClient, opts: MarkOptions = {}): Pr
         });
       }
       return { catalog, footprints, unreadable, stats: { ...stats, ms: Math.round(performance.now() - started) } };
+    },
+    { isolation: 'repeatable read' },
+  );
+}
+
+export interface IntactResult {
+  /** every row its trees reference exists and decodes */
+  intact: boolean;
+  rows: number;
+  problems: WalkProblem[];
+}
+
+/**
+ * Is one database whole? (before undelete: a database that gc or a purge has partly deleted must
+ * not come back, since Datomic could not read it). Walks its trees and checks every leaf exists.
+ */
+export async function databaseIntact(c: PgClient, dbId: string, opts: { signal?: AbortSignal } = {}): Promise<IntactResult> {
+  return withTransaction(
+    c,
+    async () => {
+      const store = await MarkStore.create(c, { onCommitDrop: true });
+      const walk = await walkDatabase(c, dbId, store.sink(0), { signal: opts.signal });
+      const t = (await store.totals()).get(0);
+      const problems = [...walk.problems];
+      if (t && t.missing > 0) problems.push({ dbId, id: t.missingSample[0] ?? '?', problem: `${t.missing} rows its trees reference are missing` });
+      return { intact: problems.length === 0 && walk.roots.length > 0, rows: t?.rows ?? 0, problems };
     },
     { isolation: 'repeatable read' },
   );

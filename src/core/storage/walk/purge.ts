@@ -46,6 +46,10 @@ export interface PurgeOptions {
   beforeWrite?: () => Promise<void>;
   /** ids to show in the plan (default 5) */
   sampleSize?: number;
+  /** called with the plan before anything is deleted; throws to stop (e.g. a declined prompt) */
+  confirm?: (plan: PurgeResult) => Promise<void>;
+  /** dry run only: plan the purge of a LIVE database as if it were deleted (for `db delete --purge --dry-run`) */
+  asIfDeleted?: boolean;
 }
 
 export interface KindCount {
@@ -108,9 +112,133 @@ export function purgeTarget(catalog: Awaited<ReturnType<typeof readCatalog>>, db
   }
 }
 
+/** The rows of one or more databases, with levels, in a temp table (`dtx_purge`). */
+export class PurgeSet {
+  private constructor(
+    private readonly c: Queryable,
+    private readonly batch: number,
+  ) {}
+
+  static async create(c: Queryable, batch = 5000): Promise<PurgeSet> {
+    await q(c, 'drop table if exists pg_temp.dtx_purge');
+    await q(c, 'create temp table dtx_purge (id text primary key, kind smallint not null, level smallint not null, ord int not null default 0)');
+    return new PurgeSet(c, batch);
+  }
+
+  private async put(kind: PurgeKind, ids: readonly string[], level: Level, ord?: (i: number) => number): Promise<void> {
+    for (let i = 0; i < ids.length; i += this.batch) {
+      const part = ids.slice(i, i + this.batch);
+      await q(
+        this.c,
+        `insert into dtx_purge (id, kind, level, ord) select x.id, $2, $3, x.ord from unnest($1::text[], $4::int[]) as x(id, ord)
+           on conflict (id) do update set level = least(dtx_purge.level, excluded.level)`,
+        [part, KIND_CODE.get(kind), level, part.map((_, j) => (ord ? ord(i + j) : 0))],
+      );
+    }
+  }
+
+  /**
+   * Walks dbId's trees into the set: its rows at their levels and the garbage its gc tree lists
+   * (level 0). Missing rows are expected (an earlier run may have been interrupted): only other
+   * problems are returned.
+   */
+  async addDatabase(dbId: string, signal?: AbortSignal): Promise<WalkProblem[]> {
+    const walk = await walkDatabase(
+      this.c,
+      dbId,
+      {
+        // log tail rows come newest first: delete the oldest first (ord = distance from the oldest)
+        add: (kind: RowKind, ids: readonly string[], level: Level) => this.put(kind, ids, level, kind === 'logTail' ? (i) => ids.length - 1 - i : undefined),
+        garbage: async (entries) => {
+          for (const e of entries) {
+            if (e.vals.length) {
+              await q(this.c, 'insert into dtx_purge (id, kind, level) select x, $2, 0 from unnest($1::text[]) as x on conflict (id) do nothing', [
+                e.vals,
+                KIND_CODE.get('garbage'),
+              ]);
+            }
+          }
+        },
+      },
+      { signal },
+    );
+    return walk.problems.filter((p) => !/ is missing$/.test(p.problem));
+  }
+
+  /** What deleting would remove (rows present and not in the keep set `dtx_mark`), by kind. */
+  async plan(sampleSize = 5): Promise<{ rows: number; bytes: number; byKind: Record<PurgeKind, KindCount>; kept: number; sample: string[] }> {
+    const plan = await q<{ kind: number; rows: string; bytes: string }>(
+      this.c,
+      `select p.kind, count(*)::text as rows, coalesce(sum(octet_length(k.val)), 0)::text as bytes
+         from dtx_purge p join ${KVS_TABLE} k on k.id = p.id
+        where not exists (select 1 from dtx_mark m where m.id = p.id)
+        group by p.kind`,
+    );
+    const [keptRow] = await q<{ n: string }>(
+      this.c,
+      'select count(*)::text as n from dtx_purge p where exists (select 1 from dtx_mark m where m.id = p.id) and p.kind <> $1',
+      [KIND_CODE.get('garbage')],
+    );
+    const sample = (
+      await q<{ id: string }>(
+        this.c,
+        `select p.id from dtx_purge p join ${KVS_TABLE} k on k.id = p.id where not exists (select 1 from dtx_mark m where m.id = p.id) order by p.level, p.id limit $1`,
+        [sampleSize],
+      )
+    ).map((r) => r.id);
+    const byKind = emptyCounts();
+    let rows = 0;
+    let bytes = 0;
+    for (const r of plan) {
+      const k = PURGE_KINDS[r.kind]!;
+      byKind[k] = { rows: Number(r.rows), bytes: Number(r.bytes) };
+      rows += Number(r.rows);
+      bytes += Number(r.bytes);
+    }
+    return { rows, bytes, byKind, kept: Number(keptRow?.n ?? 0), sample };
+  }
+
+  /**
+   * Deletes the set's rows that the keep set does not hold, by primary key in batches, level by
+   * level from the bottom; `check` runs before every batch. Returns the rows deleted.
+   */
+  async delete(check: () => Promise<void>, onProgress?: (done: number) => void): Promise<number> {
+    let done = 0;
+    for (let level = 0; level <= 5; level++) {
+      for (;;) {
+        await check();
+        const [r] = await q<{ n: string; taken: string }>(
+          this.c,
+          `with b as (select id from dtx_purge where level = $1 order by ord, id limit $2),
+                d as (delete from ${KVS_TABLE} k using b where k.id = b.id and not exists (select 1 from dtx_mark m where m.id = b.id) returning k.id),
+                x as (delete from dtx_purge p using b where p.id = b.id returning p.id)
+           select (select count(*) from d)::text as n, (select count(*) from x)::text as taken`,
+          [level, this.batch],
+        );
+        done += Number(r?.n ?? 0);
+        onProgress?.(done);
+        if (Number(r?.taken ?? 0) < this.batch) break;
+      }
+    }
+    return done;
+  }
+
+  /** Rows of the set present in the table now, whatever the keep set says. */
+  async present(): Promise<KindCount> {
+    const [r] = await q<{ rows: string; bytes: string }>(
+      this.c,
+      `select count(*)::text as rows, coalesce(sum(octet_length(k.val)), 0)::text as bytes from dtx_purge p join ${KVS_TABLE} k on k.id = p.id`,
+    );
+    return { rows: Number(r?.rows ?? 0), bytes: Number(r?.bytes ?? 0) };
+  }
+
+  async drop(): Promise<void> {
+    await q(this.c, 'drop table if exists pg_temp.dtx_purge, pg_temp.dtx_mark, pg_temp.dtx_garbage, pg_temp.dtx_gcnode');
+  }
+}
+
 export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOptions = {}): Promise<PurgeResult> {
   const started = performance.now();
-  const batch = opts.batchSize ?? 5000;
   const progress = (p: PurgeProgress) => opts.onProgress?.(p);
   const check = async () => {
     if (opts.signal?.aborted) throw cancelled(opts.signal);
@@ -118,7 +246,7 @@ export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOption
     if (opts.signal?.aborted) throw cancelled(opts.signal);
   };
   const catalog = await readCatalog(c);
-  purgeTarget(catalog, dbId);
+  if (!(opts.asIfDeleted && opts.dryRun && catalog.databases.some((d) => d.dbId === dbId))) purgeTarget(catalog, dbId);
 
   // 1. the keep set
   progress({ phase: 'marking', done: 0, total: 0 });
@@ -127,102 +255,23 @@ export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOption
 
   // 2. this database's rows, with their levels
   progress({ phase: 'walking', done: 0, total: 0 });
-  await q(c, 'drop table if exists pg_temp.dtx_purge');
-  await q(c, 'create temp table dtx_purge (id text primary key, kind smallint not null, level smallint not null, ord int not null default 0)');
-  const put = async (kind: PurgeKind, ids: readonly string[], level: Level, ord?: (i: number) => number) => {
-    for (let i = 0; i < ids.length; i += batch) {
-      const part = ids.slice(i, i + batch);
-      await q(
-        c,
-        `insert into dtx_purge (id, kind, level, ord) select x.id, $2, $3, x.ord from unnest($1::text[], $4::int[]) as x(id, ord)
-           on conflict (id) do update set level = least(dtx_purge.level, excluded.level)`,
-        [part, KIND_CODE.get(kind), level, part.map((_, j) => (ord ? ord(i + j) : 0))],
-      );
-    }
-  };
-  const walk = await walkDatabase(
-    c,
-    dbId,
-    {
-      // log tail rows come newest first: delete the oldest first (ord = distance from the oldest)
-      add: (kind: RowKind, ids: readonly string[], level: Level) => put(kind, ids, level, kind === 'logTail' ? (i) => ids.length - 1 - i : undefined),
-      garbage: async (entries) => {
-        for (const e of entries) {
-          if (e.vals.length) {
-            await q(
-              c,
-              `insert into dtx_purge (id, kind, level) select x, $2, 0 from unnest($1::text[]) as x on conflict (id) do nothing`,
-              [e.vals, KIND_CODE.get('garbage')],
-            );
-          }
-        }
-      },
-    },
-    { signal: opts.signal },
-  );
-  // an interrupted purge leaves rows missing: that is expected, not a problem
-  const problems = walk.problems.filter((p) => !/ is missing$/.test(p.problem));
-
-  const plan = await q<{ kind: number; rows: string; bytes: string }>(
-    c,
-    `select p.kind, count(*)::text as rows, coalesce(sum(octet_length(k.val)), 0)::text as bytes
-       from dtx_purge p join ${KVS_TABLE} k on k.id = p.id
-      where not exists (select 1 from dtx_mark m where m.id = p.id)
-      group by p.kind`,
-  );
-  const [keptRow] = await q<{ n: string }>(
-    c,
-    `select count(*)::text as n from dtx_purge p where exists (select 1 from dtx_mark m where m.id = p.id) and p.kind <> $1`,
-    [KIND_CODE.get('garbage')],
-  );
-  const sample = (
-    await q<{ id: string }>(
-      c,
-      `select p.id from dtx_purge p join ${KVS_TABLE} k on k.id = p.id where not exists (select 1 from dtx_mark m where m.id = p.id) order by p.level, p.id limit $1`,
-      [opts.sampleSize ?? 5],
-    )
-  ).map((r) => r.id);
-  const byKind = emptyCounts();
-  let rows = 0;
-  let bytes = 0;
-  for (const r of plan) {
-    const k = PURGE_KINDS[r.kind]!;
-    byKind[k] = { rows: Number(r.rows), bytes: Number(r.bytes) };
-    rows += Number(r.rows);
-    bytes += Number(r.bytes);
-  }
+  const set = await PurgeSet.create(c, opts.batchSize);
+  const problems = await set.addDatabase(dbId, opts.signal);
+  const plan = await set.plan(opts.sampleSize);
   const result: PurgeResult = {
-    dbId, dryRun: Boolean(opts.dryRun), rows, bytes, byKind, kept: Number(keptRow?.n ?? 0), sample,
-    removedFromCatalog: false, catalogRev: catalog.rev, problems, ms: 0,
+    dbId, dryRun: Boolean(opts.dryRun), ...plan, removedFromCatalog: false, catalogRev: catalog.rev, problems, ms: 0,
   };
   if (opts.dryRun) {
-    await q(c, 'drop table if exists pg_temp.dtx_purge, pg_temp.dtx_mark, pg_temp.dtx_garbage');
+    await set.drop();
     result.ms = Math.round(performance.now() - started);
     return result;
   }
+  if (opts.confirm) await opts.confirm(result);
 
   // 3. delete, bottom up, in batches by primary key
-  let done = 0;
-  progress({ phase: 'deleting', done, total: rows });
-  for (let level = 0; level <= 5; level++) {
-    for (;;) {
-      await check();
-      const [r] = await q<{ n: string }>(
-        c,
-        `with b as (select id from dtx_purge where level = $1 order by ord, id limit $2),
-              d as (delete from ${KVS_TABLE} k using b where k.id = b.id and not exists (select 1 from dtx_mark m where m.id = b.id) returning k.id),
-              x as (delete from dtx_purge p using b where p.id = b.id returning p.id)
-         select (select count(*) from d)::text as n, (select count(*) from x)::text as taken`,
-        [level, batch],
-      );
-      const n = Number(r?.n ?? 0);
-      done += n;
-      progress({ phase: 'deleting', done, total: rows });
-      const [left] = await q<{ more: boolean }>(c, 'select exists (select 1 from dtx_purge where level = $1) as more', [level]);
-      if (!left?.more) break;
-    }
-  }
-  await q(c, 'drop table if exists pg_temp.dtx_purge, pg_temp.dtx_mark, pg_temp.dtx_garbage');
+  progress({ phase: 'deleting', done: 0, total: result.rows });
+  await set.delete(check, (done) => progress({ phase: 'deleting', done, total: result.rows }));
+  await set.drop();
 
   // 4. the catalog
   await check();

@@ -55,6 +55,8 @@ export interface SweepOptions {
   onProgress?: (p: { phase: 'marking' | 'deleting'; done: number; total: number }) => void;
   batchSize?: number;
   beforeWrite?: () => Promise<void>;
+  /** called with the plan before anything is deleted; throws to stop (e.g. a declined prompt) */
+  confirm?: (plan: SweepResult) => Promise<void>;
 }
 
 async function q<R extends object>(c: Queryable, text: string, values: unknown[] = []): Promise<R[]> {
@@ -169,6 +171,15 @@ export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<Swe
       hint: 'See them with `dtx storage report`. Restore the damaged database from a backup (or purge it if it is deleted), then sweep.',
       details: { problems: problems.slice(0, 20) },
     });
+  }
+
+  if (opts.confirm) {
+    try {
+      await opts.confirm(result);
+    } catch (e) {
+      await finish();
+      throw e;
+    }
   }
 
   // delete: unreferenced rows first, then gc leaves, then gc dirs (a leaf goes only after what it lists)

@@ -22,6 +22,7 @@ import { EdnMap, kw, readEdn, type EdnValue } from '../../edn/index.js';
 import { decodeVal } from '../../fressian/val.js';
 import type { Value } from '../../fressian/values.js';
 import type { Queryable } from '../kvs.js';
+import { rootRowIds } from '../dbrows.js';
 import { fetchMaps, fetchVals } from './fetch.js';
 import type { RowKind } from './ids.js';
 import {
@@ -35,12 +36,6 @@ import {
   treeTopChildren,
   type GarbageEntry,
 } from './nodes.js';
-
-export const ROOT_ROW_PREFIXES = ['pod-log-tail/', 'ref-index-root/', 'ref-gc-root/', 'ref-log-root/'] as const;
-
-export function rootRowIdsOf(dbId: string): string[] {
-  return ROOT_ROW_PREFIXES.map((p) => `${p}${dbId}`);
-}
 
 export interface WalkProblem {
   dbId: string;
@@ -178,7 +173,7 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
   };
 
   // 1. the named root rows
-  const rootRows = new Map((await fetchMaps(c, rootRowIdsOf(dbId))).map((r) => [r.id, r]));
+  const rootRows = new Map((await fetchMaps(c, rootRowIds(dbId))).map((r) => [r.id, r]));
   const roots = [...rootRows.keys()];
   await sink.add('root', roots, 5);
   const rootKey = (prefix: string, key = K_KEY): string | null => {
