@@ -14,10 +14,10 @@ import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { renderTransactorProperties, writeSecretFile, parseProperties, stringifyProperties } from '../../src/core/datomic/properties.js';
 import { transactorPaths, readPidFile } from '../../src/core/datomic/pidfile.js';
-import {
-  startTransactor, stopTransactor, transactorStatus, runTransactorForeground,
-  type StartTransactorOptions, type StartResult,
-} from '../../src/core/datomic/transactor.js';
+import { startTransactor, runTransactorForeground } from '../../src/core/datomic/transactor/start.js';
+import type { StartTransactorOptions, StartResult } from '../../src/core/datomic/transactor/start-options.js';
+import { stopTransactor } from '../../src/core/datomic/transactor/stop.js';
+import { transactorStatus } from '../../src/core/datomic/transactor/status.js';
 import { newestFile, readLogs } from '../../src/core/datomic/logs.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { checkJava } from '../../src/core/datomic/java.js';

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
-import { runTransactorForeground, startTransactor, type StartResult } from '../../core/datomic/transactor.js';
+import { runTransactorForeground, startTransactor } from '../../core/datomic/transactor/start.js';
+import type { StartResult } from '../../core/datomic/transactor/start-options.js';
 import { ensureStorageServer } from '../../core/postgres/target.js';
 import { keyValues, printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { ExitCode } from '../../core/errors.js';
-import { transactorStatus, type HeartbeatInfo } from '../../core/datomic/transactor.js';
+import { transactorStatus, type HeartbeatInfo } from '../../core/datomic/transactor/status.js';
 import { formatPgUrl } from '../../core/postgres/url.js';
 import { keyValues, printJson } from '../../render/output.js';
 
