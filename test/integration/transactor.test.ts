@@ -22,6 +22,7 @@ import { newestFile, readLogs } from '../../src/core/datomic/logs.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { checkJava } from '../../src/core/datomic/java.js';
 import { DtxError } from '../../src/core/errors.js';
+import { makeZombie } from '../helpers/zombie.js';
 
 interface Rig {
   home: string;
@@ -218,6 +219,29 @@ describe('transactor lifecycle (fake Datomic)', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     const st2 = await transactorStatus({ stateDir: r.stateDir });
     expect(st2).toMatchObject({ running: true, pid: second.pid });
+  });
+
+  it('a zombie (killed, never reaped) is not a running transactor: status, stop and start (linux)', async () => {
+    if (process.platform !== 'linux') return;
+    const r = await rig();
+    const z = await makeZombie();
+    try {
+      const p = transactorPaths(r.stateDir);
+      await writeFile(p.pidFile, `${z.pid}\n`);
+      const st = await transactorStatus({ stateDir: r.stateDir });
+      expect(st).toMatchObject({ running: false, pid: null, process: { alive: false, stalePidFileRemoved: p.pidFile } });
+      await writeFile(p.pidFile, `${z.pid}\n`);
+      await writeFile(p.datomicPidFile, `${z.pid}\n`);
+      const stop = await stopTransactor({ stateDir: r.stateDir, timeoutMs: 500 });
+      expect(stop).toMatchObject({ stopped: false, note: expect.stringContaining('is not running') });
+      expect(await readPidFile(p.pidFile)).toBeNull();
+      await writeFile(p.pidFile, `${z.pid}\n`);
+      const res = await startTransactor(r.opts);
+      expect(res.pid).not.toBe(z.pid);
+      expect(res.role).toBe('active');
+    } finally {
+      z.parent.kill('SIGKILL');
+    }
   });
 
   it('stale pid file pointing at another program is detected and cleaned, not killed', async () => {
