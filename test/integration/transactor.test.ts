@@ -4,12 +4,13 @@
  * force-stops whatever was started.
  */
 import { describe, it, expect, afterEach, afterAll } from 'vitest';
-import { mkdtemp, readFile, writeFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, stat, mkdir, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { freshStorage, withAdmin } from '../helpers/pg.js';
+import pg from 'pg';
+import { adminUrl, freshStorage, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { renderTransactorProperties, writeSecretFile, parseProperties, stringifyProperties } from '../../src/core/datomic/properties.js';
@@ -324,6 +325,54 @@ describe('transactor lifecycle (fake Datomic)', () => {
     expect(e3).toMatchObject({ code: 'PORT_IN_USE' });
     expect(e3.message).toContain('Address already in use');
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('a failed start reports this run only: an earlier run\'s BindException in the same log files is not the cause', async () => {
+    // Datomic's log file is daily and appended by every run; the captured output is appended too.
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    const earlier = [
+      '2020-01-01 00:00:00.000 ERROR default    datomic.transactor - java.net.BindException: Address already in use (host 127.0.0.1, port 4334)',
+      '2020-01-01 00:00:00.001 ERROR default    datomic.transactor - Terminating process - Error starting transactor',
+    ].join('\n');
+    const plantEarlierRun = async (r: Rig): Promise<void> => {
+      await mkdir(r.logDir, { recursive: true });
+      await writeFile(path.join(r.logDir, `${day}.log`), `${earlier}\n`);
+      await mkdir(path.dirname(transactorPaths(r.stateDir).outLog), { recursive: true });
+      await appendFile(transactorPaths(r.stateDir).outLog, `${earlier}\n`);
+    };
+
+    // 1. Stopped (`dtx transactor stop`) while it waits for its storage.
+    const r = await rig();
+    await plantEarlierRun(r);
+    const locker = new pg.Client({ connectionString: adminUrl(r.storage.database) });
+    await locker.connect();
+    try {
+      const starting = expectDtxError(startTransactor({
+        ...r.opts,
+        beforeSpawn: async () => {
+          await locker.query('BEGIN');
+          await locker.query('LOCK TABLE datomic_kvs IN ACCESS EXCLUSIVE MODE');
+        },
+      }));
+      const pidFile = transactorPaths(r.stateDir).pidFile;
+      while ((await readPidFile(pidFile)) === null) await new Promise((res) => setTimeout(res, 10));
+      expect((await stopTransactor({ stateDir: r.stateDir, timeoutMs: 5000 })).stopped).toBe(true);
+      const e = await starting;
+      expect(e.code).not.toBe('PORT_IN_USE');
+      expect(e.message).not.toContain('BindException');
+      expect(e.message).toMatch(/exited during startup/);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+    }
+
+    // 2. Fails for another reason (its properties file vanished before the launch).
+    const r2 = await rig();
+    await plantEarlierRun(r2);
+    const e2 = await expectDtxError(startTransactor({ ...r2.opts, beforeSpawn: () => rm(r2.propertiesFile) }));
+    expect(e2.code).toBe('PROPERTIES_NOT_FOUND');
+    expect(e2.message).not.toContain('BindException');
   });
 
   it('java absent from PATH: JAVA_NOT_FOUND (exit 2) naming the fix; the real java check passes here', async () => {

@@ -7,7 +7,7 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { DtxError, ExitCode } from '../../errors.js';
 import { maskSecrets } from '../../mask.js';
-import { readFrom } from '../logs.js';
+import { fileSizes, readFrom } from '../logs.js';
 import { writeLaunchRecord, writePidFile, type LaunchRecord } from '../pidfile.js';
 import { planLaunch } from './launch-plan.js';
 import type { Prepared } from './preflight.js';
@@ -19,6 +19,9 @@ export interface Running {
   exited: { code: number | null; signal: NodeJS.Signals | null } | null;
   /** Reads new output since the last call. */
   read: () => Promise<string>;
+  /** The log-dir (the properties' log-dir, else <home>/log) and its files' sizes just before the spawn. */
+  logDir: string;
+  logDirSizes: Map<string, number>;
 }
 
 export async function launch(prep: Prepared, opts: StartTransactorOptions, foreground: boolean): Promise<Running> {
@@ -30,6 +33,9 @@ export async function launch(prep: Prepared, opts: StartTransactorOptions, foreg
   await opts.beforeSpawn?.();
   await mkdir(paths.dir, { recursive: true });
   for (const d of [settings.dataDir, settings.logDir]) if (d) await mkdir(path.resolve(dist.home, d), { recursive: true }).catch(() => {});
+  const logDir = settings.logDir ? path.resolve(dist.home, settings.logDir) : path.join(dist.home, 'log');
+  // Datomic appends to a daily file that earlier runs wrote too: remember where this run begins.
+  const logDirSizes = await fileSizes(logDir);
   const out = await open(paths.outLog, 'a', 0o600);
   const startOffset = (await out.stat()).size;
   await out.write(`[dtx] ${new Date().toISOString()} starting: ${maskSecrets(plan.display)}\n`);
@@ -60,7 +66,7 @@ export async function launch(prep: Prepared, opts: StartTransactorOptions, foreg
       exitCode: ExitCode.failed,
     });
   }
-  const running: Running = { child, pid: child.pid, exited: null, read: async () => '' };
+  const running: Running = { child, pid: child.pid, exited: null, read: async () => '', logDir, logDirSizes };
   child.on('exit', (code, signal) => (running.exited = { code, signal }));
   if (foreground) {
     let buffered = '';
@@ -102,7 +108,7 @@ export async function launch(prep: Prepared, opts: StartTransactorOptions, foreg
     pingPort: settings.pingPort ?? null,
     heartbeatIntervalMsec: settings.heartbeatIntervalMsec,
     datomicPidFile: settings.pidFile ? path.resolve(dist.home, settings.pidFile) : null,
-    logDir: settings.logDir ? path.resolve(dist.home, settings.logDir) : path.join(dist.home, 'log'),
+    logDir,
     outLog: paths.outLog,
     platform,
     standby: !!opts.standby,

@@ -3,12 +3,10 @@
  * and a fresh heartbeat of its own), and failing fast, with the classified cause, when it reports a
  * fatal error, exits, is cancelled or times out (datomic-facts §4, §6).
  */
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { DtxError, ExitCode } from '../../errors.js';
 import { isPortOpen } from '../../net.js';
 import { heartbeatAgeMs, readHeartbeats, type Heartbeat } from '../../storage/heartbeat.js';
-import { newestFile, tailFile } from '../logs.js';
+import { linesWrittenSince } from '../logs.js';
 import { removeFile } from '../pidfile.js';
 import type { TransactorSettings } from '../properties.js';
 import { classifyFailure, relevantLines } from './failure.js';
@@ -29,14 +27,10 @@ function fresh(before: Heartbeat | null, now: Heartbeat | null, s: TransactorSet
   return matches(now, s) && (before === null || now?.rev !== before.rev);
 }
 
-/** Lines of the newest log-dir file written since `since` (for failure reports). */
-async function recentLogDirLines(logDir: string | null, since: number): Promise<{ file: string | null; lines: string[] }> {
-  if (!logDir) return { file: null, lines: [] };
-  const f = await newestFile(logDir);
-  if (!f) return { file: null, lines: [] };
-  const st = await stat(f).catch(() => undefined);
-  if (!st || st.mtimeMs < since - 1000) return { file: null, lines: [] };
-  return { file: f, lines: (await tailFile(f, 60)) ?? [] };
+/** What this run wrote to the log-dir so far (never lines of an earlier run in the same daily file). */
+async function thisRunsLogLines(run: Running): Promise<{ file: string | null; lines: string[] }> {
+  const r = await linesWrittenSince(run.logDir, run.logDirSizes);
+  return { file: r.files.length ? r.files.join(', ') : null, lines: r.lines };
 }
 
 export async function waitReady(prep: Prepared, opts: StartTransactorOptions, run: Running, spawnAt: number): Promise<StartResult> {
@@ -45,7 +39,7 @@ export async function waitReady(prep: Prepared, opts: StartTransactorOptions, ru
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const deadline = spawnAt + timeoutMs;
   const scanner = new OutputScanner();
-  const logDir = settings.logDir ? path.resolve(prep.dist.home, settings.logDir) : path.join(prep.dist.home, 'log');
+  const logDir = run.logDir;
   let sysSeenAt: number | null = null;
   let lastHbCheck = 0;
   let portOk = false;
@@ -57,7 +51,7 @@ export async function waitReady(prep: Prepared, opts: StartTransactorOptions, ru
     scanner.feed(await run.read().catch(() => ''));
     scanner.flush();
     if (err) throw err;
-    const logLines = await recentLogDirLines(logDir, spawnAt);
+    const logLines = await thisRunsLogLines(run);
     throw classifyFailure([...scanner.lines, ...logLines.lines], why, {
       exitCode: exitCode ?? run.exited?.code ?? null,
       outLog: prep.paths.outLog,
@@ -129,7 +123,7 @@ export async function waitReady(prep: Prepared, opts: StartTransactorOptions, ru
       if (now >= deadline) {
         const missing = !scanner.systemStarted ? 'no "System started" line' : !portOk ? `port ${settings.port} not accepting connections` : 'no fresh heartbeat in pod-coord';
         progress(opts, 'timed out; stopping the transactor');
-        const logLines = await recentLogDirLines(logDir, spawnAt);
+        const logLines = await thisRunsLogLines(run);
         const lines = relevantLines([...scanner.lines, ...logLines.lines]);
         await fail(new DtxError({
           code: 'TRANSACTOR_START_TIMEOUT',
