@@ -23,6 +23,7 @@ import { newestFile, readLogs } from '../../src/core/datomic/logs.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { checkJava } from '../../src/core/datomic/java.js';
 import { DtxError } from '../../src/core/errors.js';
+import { connect, type PgClient } from '../../src/core/postgres/client.js';
 import { makeZombie } from '../helpers/zombie.js';
 
 interface Rig {
@@ -142,6 +143,25 @@ afterAll(() => {
   console.log(`readiness latency: ${JSON.stringify(latencies)}`);
 });
 
+/** A storage client that counts the reads of pod-coord. */
+async function countingClient(url: string): Promise<{ client: PgClient; coordReads: () => number }> {
+  const real = await connect({ url, purpose: 'storage' });
+  let n = 0;
+  const query = real.query.bind(real) as (...a: unknown[]) => unknown;
+  const client = new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop === 'query') {
+        return (...a: unknown[]) => {
+          if (JSON.stringify(a).includes('pod-coord')) n++;
+          return query(...a);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  return { client, coordReads: () => n };
+}
+
 describe('transactor lifecycle (fake Datomic)', () => {
   it('happy path: start, status, logs, stop; ready within 2 s of "System started"', async () => {
     const r = await rig();
@@ -183,10 +203,19 @@ describe('transactor lifecycle (fake Datomic)', () => {
     const again = await stopTransactor({ stateDir: r.stateDir });
     expect(again).toMatchObject({ stopped: false, note: expect.stringContaining('no transactor') });
 
-    // Its heartbeat row stays and still looks fresh; status confirms by sampling and says not running.
-    const after = await transactorStatus({ stateDir: r.stateDir });
-    expect(after).toMatchObject({ running: false, pid: null, active: null, health: 'down', portOpen: false });
-    expect(after.heartbeats.coord).toMatchObject({ port: r.port, alive: false });
+    // Its heartbeat row stays and still looks fresh; the closed local port settles it at once
+    // (the rule of the db commands): one read of pod-coord, no second sample.
+    const counted = await countingClient(r.storage.url);
+    let sampledTwice = false;
+    try {
+      const after = await transactorStatus({ stateDir: r.stateDir, client: counted.client, onSecondSample: () => (sampledTwice = true) });
+      expect(after).toMatchObject({ running: false, pid: null, active: null, health: 'down', portOpen: false });
+      expect(after.heartbeats.coord).toMatchObject({ port: r.port, alive: false });
+    } finally {
+      await counted.client.end();
+    }
+    expect(sampledTwice).toBe(false);
+    expect(counted.coordReads()).toBe(1);
   });
 
   it('double start is refused while the first runs; concurrent starts: one wins', async () => {
@@ -479,6 +508,27 @@ describe('transactor lifecycle (fake Datomic)', () => {
     const bad = await transactorStatus({ stateDir: other, storageUrl: `postgresql://nobody:wrongpw@127.0.0.1:${await freePort()}/x` });
     expect(bad.storage.error?.code).toBe('PG_UNREACHABLE');
     expect(JSON.stringify(bad)).not.toContain('wrongpw');
+  });
+
+  it('status samples the heartbeat twice, with onSecondSample for the spinner, when a remote heartbeat is only somewhat old', async () => {
+    const storage = await freshStorage();
+    const old = `{:key "[\\"tx.example.invalid\\" nil 4334 \\"u\\" \\"p\\" ${Date.now() - 30_000} \\"1.0.7469\\" true 2]"}`;
+    await withAdmin((c) => c.query('insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-coord', 7, old]), storage.database);
+    const other = await mkdtemp(path.join(tmpdir(), 'dtx-other-'));
+    let sampledTwice = 0;
+    const st = await transactorStatus({ stateDir: other, storageUrl: storage.url, intervalMs: 1000, onSecondSample: () => sampledTwice++ });
+    expect(sampledTwice).toBe(1);
+    expect(st).toMatchObject({ running: false, active: null, heartbeats: { coord: { host: 'tx.example.invalid', alive: false } }, storage: { checked: true, error: null } });
+  });
+
+  it('status with a wrong storage password reports the storage error with its hint (never the password)', async () => {
+    const a = await rig();
+    await startTransactor(a.opts);
+    const wrong = new URL(a.storage.url);
+    wrong.password = 'definitely-wrong-pw';
+    const st = await transactorStatus({ stateDir: a.stateDir, storageUrl: wrong.toString() });
+    expect(st.storage.error).toMatchObject({ code: 'PG_AUTH_FAILED', hint: expect.stringContaining('--pg-url') });
+    expect(JSON.stringify(st)).not.toContain('definitely-wrong-pw');
   });
 
   it('wrong storage password: PG_AUTH_FAILED in preflight, nothing launched, password masked', async () => {

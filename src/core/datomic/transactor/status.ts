@@ -6,13 +6,14 @@ import { isDtxError } from '../../errors.js';
 import { maskSecrets } from '../../mask.js';
 import { isPortOpen, probeHealth } from '../../net.js';
 import { connect, type PgClient } from '../../postgres/client.js';
-import { heartbeatAgeMs, judgeAdvance, judgeAlive, readHeartbeats, type Heartbeat } from '../../storage/heartbeat.js';
+import {
+  heartbeatAgeMs, judgeAdvance, judgeAlive, readHeartbeat, STANDBY_HEARTBEAT_ID, type Heartbeat,
+} from '../../storage/heartbeat.js';
+import { transactorLiveness } from '../../storage/liveness.js';
 import type { Platform } from '../distribution.js';
 import { readLaunchRecord, readPidFile, removeFile, transactorPaths } from '../pidfile.js';
 import { isOurTransactor, type ExecText } from '../process.js';
 import { loadTransactorProperties, type TransactorSettings } from '../properties.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface TransactorStatusOptions {
   stateDir: string;
@@ -24,8 +25,12 @@ export interface TransactorStatusOptions {
   client?: PgClient;
   platform?: Platform;
   healthTimeoutMs?: number;
-  /** Always confirm liveness by sampling the heartbeat twice, one interval apart (slower, clock-independent). */
-  confirm?: boolean;
+  /** Heartbeat interval when neither the properties nor the last launch give one (default 5000). */
+  intervalMs?: number;
+  /** Called when liveness needs a second heartbeat sample (about one interval): e.g. show a spinner. */
+  onSecondSample?: () => void;
+  /** Aborts the wait for a second sample (the error is thrown, never taken for a verdict). */
+  signal?: AbortSignal;
   exec?: ExecText;
 }
 
@@ -55,7 +60,8 @@ export interface TransactorStatus {
   portOpen: boolean | null;
   /** Raw heartbeat rows, judged (present even when dead). */
   heartbeats: { coord: HeartbeatInfo | null; standby: HeartbeatInfo | null };
-  storage: { checked: boolean; error: { code: string; message: string } | null };
+  /** error: the heartbeats could not be read (masked); then `running` only reflects the process. */
+  storage: { checked: boolean; error: { code: string; message: string; hint: string | null } | null };
   propertiesFile: string | null;
 }
 
@@ -67,8 +73,8 @@ function info(hb: Heartbeat | null, alive: boolean): HeartbeatInfo | null {
 /**
  * Reports the process (dtx's pid file: alive and really a transactor), the port, /health, and the
  * heartbeats in storage (never credentials). Works without a dtx-started process (storage view only).
- * Never throws for storage problems (reported in `storage.error`); throws only for an unreadable
- * explicit --properties file (PROPERTY_*, exit 2).
+ * Never throws for storage problems (reported in `storage.error`, with the hint); throws only for
+ * an unreadable explicit --properties file (PROPERTY_*, exit 2) and when `signal` aborts the wait.
  */
 export async function transactorStatus(opts: TransactorStatusOptions): Promise<TransactorStatus> {
   const platform = opts.platform ?? process.platform;
@@ -96,14 +102,15 @@ export async function transactorStatus(opts: TransactorStatusOptions): Promise<T
   const port = settings?.port ?? rec?.port ?? null;
   const pingHost = settings?.pingHost ?? rec?.pingHost ?? null;
   const pingPort = settings?.pingPort ?? rec?.pingPort ?? null;
-  const interval = settings?.heartbeatIntervalMsec ?? rec?.heartbeatIntervalMsec ?? 5000;
+  const interval = settings?.heartbeatIntervalMsec ?? rec?.heartbeatIntervalMsec ?? opts.intervalMs ?? 5000;
 
   const [portOpen, health] = await Promise.all([
     host !== null && port !== null ? isPortOpen(host, port, 500) : Promise.resolve(null),
     pingHost && pingPort ? probeHealth(pingHost, pingPort, opts.healthTimeoutMs ?? 1000) : Promise.resolve('unconfigured' as const),
   ]);
 
-  // Storage
+  // Storage: the same liveness rule as the db commands (a fresh heartbeat whose local port refuses
+  // is dead at once; an older one is sampled again), and the standby judged alongside.
   let coord: HeartbeatInfo | null = null;
   let standby: HeartbeatInfo | null = null;
   let storageError: TransactorStatus['storage']['error'] = null;
@@ -114,25 +121,29 @@ export async function transactorStatus(opts: TransactorStatusOptions): Promise<T
     let client: PgClient | undefined = opts.client;
     try {
       client ??= await connect({ url: url as string, purpose: 'storage', connectTimeoutMs: 5000 });
-      const first = await readHeartbeats(client);
-      let coordAlive = judgeAlive(first.active, Date.now(), interval).alive;
-      let standbyAlive = judgeAlive(first.standby, Date.now(), interval).alive;
-      // Ambiguous: our process is gone but its recent heartbeat still looks alive (kill -9),
-      // or the caller wants certainty: sample again one interval later (§6, clock-independent).
-      const ambiguous = coordAlive && !alive && rec !== null && first.active?.port === rec.port && first.active?.host === rec.host;
-      let second = first;
-      if (opts.confirm || ambiguous) {
-        await sleep(interval + 250);
-        second = await readHeartbeats(client);
-        coordAlive = judgeAdvance(first.active, second.active).alive && second.active !== null;
-        standbyAlive = judgeAdvance(first.standby, second.standby).alive && second.standby !== null;
+      const standbyBefore = await readHeartbeat(client, STANDBY_HEARTBEAT_ID);
+      let sampledTwice = false;
+      const live = await transactorLiveness(client, {
+        intervalMs: interval,
+        signal: opts.signal,
+        onSecondSample: () => {
+          sampledTwice = true;
+          opts.onSecondSample?.();
+        },
+      });
+      coord = info(live.heartbeat, live.alive);
+      if (sampledTwice) {
+        // One interval has passed: the standby's rev tells too, whatever the clocks say.
+        const standbyAfter = await readHeartbeat(client, STANDBY_HEARTBEAT_ID);
+        standby = info(standbyAfter, judgeAdvance(standbyBefore, standbyAfter).alive && standbyAfter !== null);
+      } else {
+        standby = info(standbyBefore, judgeAlive(standbyBefore, Date.now(), interval).alive);
       }
-      coord = info(second.active, coordAlive);
-      standby = info(second.standby, standbyAlive);
     } catch (e) {
+      if (opts.signal?.aborted) throw e;
       storageError = isDtxError(e)
-        ? { code: e.code, message: maskSecrets(e.message) }
-        : { code: (e as { code?: string }).code === '42P01' ? 'STORAGE_TABLE_MISSING' : 'STORAGE_QUERY_FAILED', message: maskSecrets(String((e as Error).message)) };
+        ? { code: e.code, message: maskSecrets(e.message), hint: e.hint ? maskSecrets(e.hint) : null }
+        : { code: (e as { code?: string }).code === '42P01' ? 'STORAGE_TABLE_MISSING' : 'STORAGE_QUERY_FAILED', message: maskSecrets(String((e as Error).message)), hint: (e as { code?: string }).code === '42P01' ? 'Run `dtx init-postgres` to create the datomic_kvs table.' : null };
     } finally {
       if (!opts.client) await client?.end().catch(() => {});
     }
