@@ -152,6 +152,14 @@ describe('init-postgres, transactor start, db create, db list', () => {
     expect(again.code).toBe(0);
   });
 
+  it('transactor start without --datomic-home runs the distribution of the last start, like the db commands', async () => {
+    const noHome = args.filter((a, i) => a !== '--datomic-home' && args[i - 1] !== '--datomic-home');
+    const r = await ok(dtx(['--json', 'transactor', 'start', ...noHome], { env: { DATOMIC_HOME: undefined } }));
+    expect(r.json()).toMatchObject({ running: true, datomicHome: home });
+    await ok(dtx(['transactor', 'stop', ...st]));
+    expect(alive((r.json() as { pid: number }).pid)).toBe(false);
+  });
+
   it('with no transactor, delete rewrites the catalog offline (and the real peer agrees)', async () => {
     const del = await ok(dtx(['--json', 'db', 'delete', 'datomic-testing', '--yes', ...db]));
     expect(del.json()).toMatchObject({ deleted: true, via: 'catalog' });

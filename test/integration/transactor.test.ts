@@ -225,6 +225,15 @@ describe('transactor lifecycle (fake Datomic)', () => {
     expect(e).toMatchObject({ code: 'TRANSACTOR_ALREADY_RUNNING', exitCode: 1 });
     expect(e.message).toContain(String(res.pid));
     expect(isAlive(res.pid)).toBe(true);
+    // --standby from the same state dir is refused too; the hint must not send the user round in a
+    // loop ("or --standby"): a standby needs its own state dir (and, on one machine, its own ports).
+    const standbyHere = await expectDtxError(startTransactor({ ...r.opts, standby: true }));
+    expect(standbyHere).toMatchObject({ code: 'TRANSACTOR_ALREADY_RUNNING' });
+    for (const err of [e, standbyHere]) {
+      expect(err.hint).toContain('--standby --state-dir DIR');
+      expect(err.hint).toContain('--ping-port');
+      expect(err.hint).not.toMatch(/or --standby to start/);
+    }
 
     const r2 = await rig();
     const both = await Promise.allSettled([startTransactor(r2.opts), startTransactor(r2.opts)]);
@@ -431,6 +440,7 @@ describe('transactor lifecycle (fake Datomic)', () => {
     const b = await rig({ storage: a.storage });
     const refused = await expectDtxError(startTransactor(b.opts));
     expect(refused).toMatchObject({ code: 'TRANSACTOR_ALREADY_RUNNING', message: expect.stringContaining(`127.0.0.1:${a.port}`) });
+    expect(refused.hint).toContain('--standby --state-dir DIR');
     const resB = await startTransactor({ ...b.opts, standby: true });
     expect(resB.role).toBe('standby');
     expect(resB.timings.systemStartedSeenAt).toBeNull();

@@ -35,7 +35,9 @@ function alreadyRunning(message: string, details: Record<string, unknown>): DtxE
   return new DtxError({
     code: 'TRANSACTOR_ALREADY_RUNNING',
     message,
-    hint: 'Use `dtx transactor status` to see it, `dtx transactor stop` to stop it, or --standby to start an HA standby next to it.',
+    hint: 'Use `dtx transactor status` to see it and `dtx transactor stop` to stop it. For an HA standby next to it: '
+      + '`dtx transactor start --standby --state-dir DIR` with a state dir of its own (Datomic runs the standby on another '
+      + 'machine; on this one it also needs its own --port and --ping-port).',
     exitCode: ExitCode.failed,
     details,
   });
