@@ -46,7 +46,7 @@ export async function waitReady(prep: Prepared, opts: StartTransactorOptions, ru
   let hbState: { role: 'active' | 'standby'; hb: Heartbeat } | null = null;
 
   const fail = async (err: DtxError | null, why: string, exitCode?: number | null): Promise<never> => {
-    if (!(run.exited)) await terminate(run.pid, { platform, graceMs: 0, force: true, exec: opts.exec, child: run.child });
+    if (!(run.exited)) await terminate(run.pid, { platform, graceMs: 0, force: true, run: opts.run, child: run.child });
     await removeFile(prep.paths.pidFile);
     scanner.feed(await run.read().catch(() => ''));
     scanner.flush();

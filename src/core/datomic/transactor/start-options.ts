@@ -3,6 +3,7 @@ import type { Distribution, Platform } from '../distribution.js';
 import type { JavaInfo } from '../java.js';
 import type { ExecText } from '../process.js';
 import type { Env } from '../script.js';
+import type { CommandRunner } from './terminate.js';
 
 export interface StartTransactorOptions {
   stateDir: string;
@@ -32,8 +33,10 @@ export interface StartTransactorOptions {
   signal?: AbortSignal;
   /** Foreground: receives the transactor's output (masked) as it comes. */
   onOutput?: (text: string) => void;
-  /** For tests: how commands like taskkill/ps are run. */
+  /** For tests: how process command lines are looked up (ps, PowerShell). */
   exec?: ExecText;
+  /** For tests: how taskkill is run when a failed start is stopped. */
+  run?: CommandRunner;
   /** Test seam: runs after all preflight checks, right before the spawn. */
   beforeSpawn?: () => Promise<void>;
 }

@@ -82,7 +82,7 @@ export async function runTransactorForeground(opts: ForegroundOptions): Promise<
   });
   const onAbort = (): void => {
     stoppedBySignal = true;
-    void terminate(r.pid, { platform: prep.platform, graceMs: opts.stopTimeoutMs ?? 30_000, exec: opts.exec, child: r.child });
+    void terminate(r.pid, { platform: prep.platform, graceMs: opts.stopTimeoutMs ?? 30_000, run: opts.run, child: r.child });
   };
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });

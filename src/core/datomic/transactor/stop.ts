@@ -9,7 +9,8 @@ import type { Platform } from '../distribution.js';
 import { readLaunchRecord, readPidFile, removeFile, transactorPaths } from '../pidfile.js';
 import { isAlive, isOurTransactor, type ExecText } from '../process.js';
 import { loadTransactorProperties } from '../properties.js';
-import { terminate } from './terminate.js';
+import { maskSecrets } from '../../mask.js';
+import { describeOutcome, terminate, type ActionOutcome, type CommandRunner } from './terminate.js';
 
 export interface StopTransactorOptions {
   stateDir: string;
@@ -20,7 +21,10 @@ export interface StopTransactorOptions {
   propertiesFile?: string | undefined;
   /** Skip the grace period. */
   force?: boolean;
+  /** For tests: how process command lines are looked up (ps, PowerShell). */
   exec?: ExecText;
+  /** For tests: how taskkill is run (its exit code and output are reported). */
+  run?: CommandRunner;
 }
 
 export interface StopResult {
@@ -30,6 +34,22 @@ export interface StopResult {
   /** Set when nothing was stopped (why), or when stale pid files were cleaned. */
   note: string | null;
   cleaned: string[];
+}
+
+/** The process survived the forced kill: say what the kill command itself answered (taskkill's message). */
+function stopFailed(pid: number, platform: Platform, outcome: ActionOutcome | null): DtxError {
+  const said = outcome ? `; ${describeOutcome(outcome)}` : '';
+  const denied = outcome !== null && /access is denied|access denied/i.test(`${outcome.result.stderr}\n${outcome.result.stdout}`);
+  const hint = platform === 'win32'
+    ? `${denied ? 'taskkill was denied access. ' : ''}Run \`dtx transactor stop\` as the user that started the transactor, or from an elevated prompt (Run as administrator); \`tasklist /FI "PID eq ${pid}"\` shows the process.`
+    : `Try \`kill -9 ${pid}\` as the user that started it.`;
+  return new DtxError({
+    code: 'TRANSACTOR_STOP_FAILED',
+    message: maskSecrets(`the transactor (pid ${pid}) is still running after a forced kill${said}`),
+    hint,
+    exitCode: ExitCode.failed,
+    details: outcome ? { command: outcome.commandLine, exitCode: outcome.result.code, stdout: maskSecrets(outcome.result.stdout), stderr: maskSecrets(outcome.result.stderr) } : undefined,
+  });
 }
 
 /**
@@ -73,15 +93,8 @@ export async function stopTransactor(opts: StopTransactorOptions): Promise<StopR
       await removeFile(f);
       continue;
     }
-    const r = await terminate(pid, { platform, graceMs: opts.timeoutMs ?? 30_000, force: opts.force, exec: opts.exec });
-    if (!r.gone) {
-      throw new DtxError({
-        code: 'TRANSACTOR_STOP_FAILED',
-        message: `the transactor (pid ${pid}) is still running after a forced kill`,
-        hint: platform === 'win32' ? `Try \`taskkill /PID ${pid} /T /F\` as the user that started it.` : `Try \`kill -9 ${pid}\` as the user that started it.`,
-        exitCode: ExitCode.failed,
-      });
-    }
+    const r = await terminate(pid, { platform, graceMs: opts.timeoutMs ?? 30_000, force: opts.force, run: opts.run });
+    if (!r.gone) throw stopFailed(pid, platform, r.forceOutcome);
     forced ||= r.forced;
     stoppedPid ??= pid;
     await removeFile(f);

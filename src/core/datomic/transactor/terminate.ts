@@ -4,7 +4,7 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import type { Platform } from '../distribution.js';
-import { isAlive, type ExecText } from '../process.js';
+import { isAlive } from '../process.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -38,21 +38,70 @@ export function planStop(opts: { pid: number; platform?: Platform; force?: boole
   };
 }
 
-export const defaultExecAction: ExecText = (command, args) =>
+/** What a command printed and how it ended (code null: it did not run or was killed; see error). */
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Spawn/timeout error (ENOENT, ETIMEDOUT, ...) when it did not run to completion. */
+  error?: string;
+}
+
+/** Runs a program to completion (taskkill). Injectable, so the Windows branch is tested anywhere. */
+export type CommandRunner = (command: string, args: string[]) => Promise<CommandResult>;
+
+export const defaultCommandRunner: CommandRunner = (command, args) =>
   new Promise((resolve) => {
-    execFile(command, args, { windowsHide: true, timeout: 15_000 }, (err, stdout) => resolve(err ? null : String(stdout)));
+    execFile(command, args, { windowsHide: true, timeout: 15_000 }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+      resolve({
+        code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
+        stdout: String(stdout ?? ''),
+        stderr: String(stderr ?? ''),
+        ...(e && typeof e.code !== 'number' ? { error: e.killed ? 'timed out' : String(e.code ?? e.message) } : {}),
+      });
+    });
   });
 
-/** Performs one stop action. Never throws for an already-gone process. */
-export async function runStopAction(action: StopAction, exec: ExecText = defaultExecAction): Promise<void> {
+/** The result of one exec stop action, for messages: `taskkill /PID 12 /T /F` (exit 1): ERROR: ... */
+export interface ActionOutcome {
+  commandLine: string;
+  result: CommandResult;
+}
+
+/** One line describing how a command ended, with its own output. */
+export function describeOutcome(o: ActionOutcome): string {
+  const out = `${o.result.stderr}\n${o.result.stdout}`.replace(/\r/g, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  const how = o.result.error ? `could not run: ${o.result.error}` : `exit ${o.result.code ?? '?'}`;
+  return `\`${o.commandLine}\` (${how})${out ? `: ${out}` : ''}`;
+}
+
+/** taskkill without /F on a console process (a JVM with no window): only /F can end it. */
+export function onlyForcefully(r: CommandResult): boolean {
+  return /terminated forcefully|with \/F option/i.test(`${r.stderr}\n${r.stdout}`);
+}
+
+/** taskkill refused an option (Windows: "Invalid argument/option"; Wine: "Unknown or invalid command line option"). */
+function rejectsOption(r: CommandResult): boolean {
+  return /invalid (?:command line )?(?:argument|option)/i.test(`${r.stderr}\n${r.stdout}`);
+}
+
+/** Performs one stop action. Never throws for an already-gone process. Exec actions return their outcome. */
+export async function runStopAction(action: StopAction, run: CommandRunner = defaultCommandRunner): Promise<ActionOutcome | null> {
   if (action.kind === 'exec') {
-    await exec(action.command, action.args);
-    return;
+    let args = action.args;
+    let result = await run(action.command, args);
+    if (result.code !== 0 && args.includes('/T') && rejectsOption(result)) {
+      // Wine's taskkill knows no /T ("Unknown or invalid command line option"): ask again without it.
+      args = args.filter((a) => a !== '/T');
+      result = await run(action.command, args);
+    }
+    return { commandLine: [action.command, ...args].join(' '), result };
   }
   if (action.processGroup) {
     try {
       process.kill(-action.pid, action.signal);
-      return;
+      return null;
     } catch {
       /* not a group leader (or gone): signal the pid itself */
     }
@@ -62,7 +111,9 @@ export async function runStopAction(action: StopAction, exec: ExecText = default
   } catch {
     /* gone */
   }
+  return null;
 }
+
 async function waitGone(pid: number, ms: number, child?: ChildProcess): Promise<boolean> {
   const end = Date.now() + ms;
   for (;;) {
@@ -73,13 +124,34 @@ async function waitGone(pid: number, ms: number, child?: ChildProcess): Promise<
   }
 }
 
-/** Graceful then forced stop of a verified pid; resolves when it is gone (or gives up). */
-export async function terminate(pid: number, opts: { platform: Platform; graceMs: number; force?: boolean; exec?: ExecText; child?: ChildProcess }): Promise<{ forced: boolean; gone: boolean }> {
+export interface TerminateOptions {
+  platform: Platform;
+  graceMs: number;
+  force?: boolean;
+  run?: CommandRunner;
+  child?: ChildProcess;
+}
+
+export interface TerminateResult {
+  forced: boolean;
+  gone: boolean;
+  /** The forced kill's outcome when it was a command (taskkill /F): its exit code and message. */
+  forceOutcome: ActionOutcome | null;
+}
+
+/**
+ * Graceful then forced stop of a verified pid; resolves when it is gone (or gives up). On Windows,
+ * a graceful taskkill that answers "can only be terminated forcefully" goes to /F at once.
+ */
+export async function terminate(pid: number, opts: TerminateOptions): Promise<TerminateResult> {
   const plan = planStop({ pid, platform: opts.platform, force: opts.force });
   if (plan.graceful) {
-    await runStopAction(plan.graceful, opts.exec);
-    if (await waitGone(pid, opts.graceMs, opts.child)) return { forced: false, gone: true };
+    const g = await runStopAction(plan.graceful, opts.run);
+    const skipGrace = g !== null && g.result.code !== 0 && onlyForcefully(g.result);
+    if (await waitGone(pid, skipGrace ? 0 : opts.graceMs, opts.child)) return { forced: false, gone: true, forceOutcome: null };
   }
-  await runStopAction(plan.force, opts.exec);
-  return { forced: true, gone: await waitGone(pid, 5000, opts.child) };
+  const f = await runStopAction(plan.force, opts.run);
+  // A forced kill command that failed will not succeed later: look briefly, then report it.
+  const failed = f !== null && f.result.code !== 0;
+  return { forced: true, gone: await waitGone(pid, failed ? 1000 : 5000, opts.child), forceOutcome: f };
 }
