@@ -206,6 +206,14 @@ describe('transactor start failures', () => {
     expect(noJava.code).toBe(2);
     expect(noJava.stderr).toMatch(/error: .*[Jj]ava/);
     expect(noJava.stderr).toMatch(/hint: .*(JAVA_HOME|PATH)/);
+    // --java-home, the flag the hints name, exists and wins over JAVA_HOME
+    const emptyJdk = tempStateDir('dtx no jdk ');
+    const flagged = await dtx(['transactor', 'start', '--state-dir', tempStateDir(), '--pg-url', pgUrl, '--datomic-home', home, '--java-home', emptyJdk], { env: { JAVA_HOME: '/usr' } });
+    expect(flagged.code).toBe(2);
+    expect(flagged.stderr).toContain(path.join(emptyJdk, 'bin', 'java'));
+    expect(flagged.stderr).toMatch(/hint: .*--java-home/);
+    const cfgShown = await ok(dtx(['--json', 'config', '--java-home', emptyJdk], { env: { JAVA_HOME: '/usr' } }));
+    expect(cfgShown.json()).toMatchObject({ values: { javaHome: { value: emptyJdk, source: 'flag' } } });
     const wrong = await dtx(['transactor', 'start', '--state-dir', tempStateDir(), '--pg-url', pgUrl, '--datomic-home', path.join(home, 'bin')]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/hint: .*Datomic Pro 1.0.7469/);

@@ -133,7 +133,7 @@ export async function checkJava(opts: CheckJavaOptions = {}): Promise<JavaInfo> 
     if (!opts.run && !(await isFile(javaPath))) {
       throw new DtxError({
         code: 'JAVA_NOT_FOUND',
-        message: `JAVA_HOME does not hold a java: ${javaPath} not found`,
+        message: `the Java home ${opts.javaHome} (--java-home / JAVA_HOME) holds no java: ${javaPath} not found`,
         hint: javaFixHint(platform, 'missing'),
         exitCode: ExitCode.usage,
       });
