@@ -20,6 +20,6 @@ export async function datomicHome(ctx: Ctx): Promise<string | undefined> {
 export async function distributionWithJava(ctx: Ctx): Promise<{ dist: Distribution; java: JavaInfo }> {
   const cfg = ctx.config();
   const dist = await findDistribution({ datomicHome: await datomicHome(ctx) });
-  const java = await checkJava({ javaHome: cfg.javaHome, pathEnv: ctx.io.env.PATH ?? ctx.io.env.Path, pathExt: ctx.io.env.PATHEXT });
+  const java = await checkJava({ javaHome: cfg.javaHome, env: ctx.io.env, pathEnv: ctx.io.env.PATH ?? ctx.io.env.Path, pathExt: ctx.io.env.PATHEXT });
   return { dist, java };
 }

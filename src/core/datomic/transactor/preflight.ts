@@ -64,7 +64,7 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
     progress(opts, 'checking Java');
     java = typeof opts.javaCheck === 'function'
       ? await opts.javaCheck()
-      : await checkJava({ javaHome: opts.javaHome, pathEnv: pathFromEnv(opts.env, platform), pathExt: envGet(opts.env, 'PATHEXT', platform), platform });
+      : await checkJava({ javaHome: opts.javaHome, env: opts.env, pathEnv: pathFromEnv(opts.env, platform), pathExt: envGet(opts.env, 'PATHEXT', platform), platform });
   }
   // 2. Distribution
   progress(opts, 'checking the Datomic distribution');
