@@ -141,13 +141,16 @@ export interface TerminateResult {
 
 /**
  * Graceful then forced stop of a verified pid; resolves when it is gone (or gives up). On Windows,
- * a graceful taskkill that answers "can only be terminated forcefully" goes to /F at once.
+ * a graceful taskkill that fails (typically "can only be terminated forcefully") goes to /F at once.
  */
 export async function terminate(pid: number, opts: TerminateOptions): Promise<TerminateResult> {
   const plan = planStop({ pid, platform: opts.platform, force: opts.force });
   if (plan.graceful) {
     const g = await runStopAction(plan.graceful, opts.run);
-    const skipGrace = g !== null && g.result.code !== 0 && onlyForcefully(g.result);
+    // A graceful taskkill that failed delivered nothing to wait for: "can only be terminated
+    // forcefully" (a console JVM has no window to close; Wine says "Could not find process"), or
+    // it is gone already. Either way the grace period would be spent for nothing.
+    const skipGrace = g !== null && (g.result.code !== 0 || onlyForcefully(g.result));
     if (await waitGone(pid, skipGrace ? 0 : opts.graceMs, opts.child)) return { forced: false, gone: true, forceOutcome: null };
   }
   const f = await runStopAction(plan.force, opts.run);
