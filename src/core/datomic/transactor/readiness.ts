@@ -33,6 +33,10 @@ async function thisRunsLogLines(run: Running): Promise<{ file: string | null; li
   return { file: r.files.length ? r.files.join(', ') : null, lines: r.lines };
 }
 
+/**
+ * Polls the launched transactor until it is ready (returns the StartResult) or has failed: a fatal
+ * line, an early exit, the abort signal or the timeout stop it at once and throw the classified error.
+ */
 export async function waitReady(prep: Prepared, opts: StartTransactorOptions, run: Running, spawnAt: number): Promise<StartResult> {
   const { settings, platform } = prep;
   const pollMs = opts.pollMs ?? 100;
