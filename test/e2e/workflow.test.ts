@@ -11,6 +11,7 @@ import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
+import { isAlive } from '../../src/core/datomic/process.js';
 import { realPeerAvailable, realPeerDatabaseNames } from '../helpers/real-peer.js';
 
 let home = '';
@@ -21,14 +22,8 @@ let db: string[] = []; // db commands: storage + distribution
 let st: string[] = []; // status/stop/logs
 const password = 'Workflow-pw-123';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Running (a killed transactor may linger a moment as a zombie until init reaps it: that is not running). */
+const alive = (pid: number): boolean => isAlive(pid);
 
 async function ok(r: Promise<CliResult>): Promise<CliResult> {
   const res = await r;
@@ -78,6 +73,16 @@ describe('init-postgres, transactor start, db create, db list', () => {
     expect(j.active.heartbeatAgeMs).toBeLessThan(5000);
     const again = await dtx(['transactor', 'start', ...args]);
     expect(again.code).toBe(1);
+    // A wrong storage password is a failure with the auth hint, not "active none" and exit 0.
+    const wrongUrl = pgUrl.replace(password, 'Wrong-pw-456');
+    const wrong = await dtx(['transactor', 'status', '--state-dir', state, '--pg-url', wrongUrl]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/error: .*rejected the login/);
+    expect(wrong.stderr).toMatch(/hint: .*--pg-url/);
+    expect(wrong.stdout + wrong.stderr).not.toContain('Wrong-pw-456');
+    const wrongJson = await dtx(['--json', 'transactor', 'status', '--state-dir', state, '--pg-url', wrongUrl]);
+    expect(wrongJson.code).toBe(1);
+    expect(wrongJson.json()).toMatchObject({ ok: false, error: { code: 'PG_AUTH_FAILED', details: { status: { pid, process: { alive: true } } } } });
     expect(again.stderr).toMatch(/error: .*already running/i);
   });
 
@@ -149,6 +154,14 @@ describe('init-postgres, transactor start, db create, db list', () => {
     expect(again.code).toBe(0);
   });
 
+  it('transactor start without --datomic-home runs the distribution of the last start, like the db commands', async () => {
+    const noHome = args.filter((a, i) => a !== '--datomic-home' && args[i - 1] !== '--datomic-home');
+    const r = await ok(dtx(['--json', 'transactor', 'start', ...noHome], { env: { DATOMIC_HOME: undefined } }));
+    expect(r.json()).toMatchObject({ running: true, datomicHome: home });
+    await ok(dtx(['transactor', 'stop', ...st]));
+    expect(alive((r.json() as { pid: number }).pid)).toBe(false);
+  });
+
   it('with no transactor, delete rewrites the catalog offline (and the real peer agrees)', async () => {
     const del = await ok(dtx(['--json', 'db', 'delete', 'datomic-testing', '--yes', ...db]));
     expect(del.json()).toMatchObject({ deleted: true, via: 'catalog' });
@@ -192,6 +205,14 @@ describe('transactor start failures', () => {
     expect(noJava.code).toBe(2);
     expect(noJava.stderr).toMatch(/error: .*[Jj]ava/);
     expect(noJava.stderr).toMatch(/hint: .*(JAVA_HOME|PATH)/);
+    // --java-home, the flag the hints name, exists and wins over JAVA_HOME
+    const emptyJdk = tempStateDir('dtx no jdk ');
+    const flagged = await dtx(['transactor', 'start', '--state-dir', tempStateDir(), '--pg-url', pgUrl, '--datomic-home', home, '--java-home', emptyJdk], { env: { JAVA_HOME: '/usr' } });
+    expect(flagged.code).toBe(2);
+    expect(flagged.stderr).toContain(path.join(emptyJdk, 'bin', 'java'));
+    expect(flagged.stderr).toMatch(/hint: .*--java-home/);
+    const cfgShown = await ok(dtx(['--json', 'config', '--java-home', emptyJdk], { env: { JAVA_HOME: '/usr' } }));
+    expect(cfgShown.json()).toMatchObject({ values: { javaHome: { value: emptyJdk, source: 'flag' } } });
     const wrong = await dtx(['transactor', 'start', '--state-dir', tempStateDir(), '--pg-url', pgUrl, '--datomic-home', path.join(home, 'bin')]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/hint: .*Datomic Pro 1.0.7469/);

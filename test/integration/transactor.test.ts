@@ -4,24 +4,27 @@
  * force-stops whatever was started.
  */
 import { describe, it, expect, afterEach, afterAll } from 'vitest';
-import { mkdtemp, readFile, writeFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, stat, mkdir, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { freshStorage, withAdmin } from '../helpers/pg.js';
+import pg from 'pg';
+import { adminUrl, freshStorage, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { renderTransactorProperties, writeSecretFile, parseProperties, stringifyProperties } from '../../src/core/datomic/properties.js';
 import { transactorPaths, readPidFile } from '../../src/core/datomic/pidfile.js';
-import {
-  startTransactor, stopTransactor, transactorStatus, runTransactorForeground,
-  type StartTransactorOptions, type StartResult,
-} from '../../src/core/datomic/transactor.js';
+import { startTransactor, runTransactorForeground } from '../../src/core/datomic/transactor/start.js';
+import type { StartTransactorOptions, StartResult } from '../../src/core/datomic/transactor/start-options.js';
+import { stopTransactor } from '../../src/core/datomic/transactor/stop.js';
+import { transactorStatus } from '../../src/core/datomic/transactor/status.js';
 import { newestFile, readLogs } from '../../src/core/datomic/logs.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { checkJava } from '../../src/core/datomic/java.js';
 import { DtxError } from '../../src/core/errors.js';
+import { connect, type PgClient } from '../../src/core/postgres/client.js';
+import { makeZombie } from '../helpers/zombie.js';
 
 interface Rig {
   home: string;
@@ -140,6 +143,25 @@ afterAll(() => {
   console.log(`readiness latency: ${JSON.stringify(latencies)}`);
 });
 
+/** A storage client that counts the reads of pod-coord. */
+async function countingClient(url: string): Promise<{ client: PgClient; coordReads: () => number }> {
+  const real = await connect({ url, purpose: 'storage' });
+  let n = 0;
+  const query = real.query.bind(real) as (...a: unknown[]) => unknown;
+  const client = new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop === 'query') {
+        return (...a: unknown[]) => {
+          if (JSON.stringify(a).includes('pod-coord')) n++;
+          return query(...a);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  return { client, coordReads: () => n };
+}
+
 describe('transactor lifecycle (fake Datomic)', () => {
   it('happy path: start, status, logs, stop; ready within 2 s of "System started"', async () => {
     const r = await rig();
@@ -181,10 +203,19 @@ describe('transactor lifecycle (fake Datomic)', () => {
     const again = await stopTransactor({ stateDir: r.stateDir });
     expect(again).toMatchObject({ stopped: false, note: expect.stringContaining('no transactor') });
 
-    // Its heartbeat row stays and still looks fresh; status confirms by sampling and says not running.
-    const after = await transactorStatus({ stateDir: r.stateDir });
-    expect(after).toMatchObject({ running: false, pid: null, active: null, health: 'down', portOpen: false });
-    expect(after.heartbeats.coord).toMatchObject({ port: r.port, alive: false });
+    // Its heartbeat row stays and still looks fresh; the closed local port settles it at once
+    // (the rule of the db commands): one read of pod-coord, no second sample.
+    const counted = await countingClient(r.storage.url);
+    let sampledTwice = false;
+    try {
+      const after = await transactorStatus({ stateDir: r.stateDir, client: counted.client, onSecondSample: () => (sampledTwice = true) });
+      expect(after).toMatchObject({ running: false, pid: null, active: null, health: 'down', portOpen: false });
+      expect(after.heartbeats.coord).toMatchObject({ port: r.port, alive: false });
+    } finally {
+      await counted.client.end();
+    }
+    expect(sampledTwice).toBe(false);
+    expect(counted.coordReads()).toBe(1);
   });
 
   it('double start is refused while the first runs; concurrent starts: one wins', async () => {
@@ -194,6 +225,15 @@ describe('transactor lifecycle (fake Datomic)', () => {
     expect(e).toMatchObject({ code: 'TRANSACTOR_ALREADY_RUNNING', exitCode: 1 });
     expect(e.message).toContain(String(res.pid));
     expect(isAlive(res.pid)).toBe(true);
+    // --standby from the same state dir is refused too; the hint must not send the user round in a
+    // loop ("or --standby"): a standby needs its own state dir (and, on one machine, its own ports).
+    const standbyHere = await expectDtxError(startTransactor({ ...r.opts, standby: true }));
+    expect(standbyHere).toMatchObject({ code: 'TRANSACTOR_ALREADY_RUNNING' });
+    for (const err of [e, standbyHere]) {
+      expect(err.hint).toContain('--standby --state-dir DIR');
+      expect(err.hint).toContain('--ping-port');
+      expect(err.hint).not.toMatch(/or --standby to start/);
+    }
 
     const r2 = await rig();
     const both = await Promise.allSettled([startTransactor(r2.opts), startTransactor(r2.opts)]);
@@ -218,6 +258,29 @@ describe('transactor lifecycle (fake Datomic)', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     const st2 = await transactorStatus({ stateDir: r.stateDir });
     expect(st2).toMatchObject({ running: true, pid: second.pid });
+  });
+
+  it('a zombie (killed, never reaped) is not a running transactor: status, stop and start (linux)', async () => {
+    if (process.platform !== 'linux') return;
+    const r = await rig();
+    const z = await makeZombie();
+    try {
+      const p = transactorPaths(r.stateDir);
+      await writeFile(p.pidFile, `${z.pid}\n`);
+      const st = await transactorStatus({ stateDir: r.stateDir });
+      expect(st).toMatchObject({ running: false, pid: null, process: { alive: false, stalePidFileRemoved: p.pidFile } });
+      await writeFile(p.pidFile, `${z.pid}\n`);
+      await writeFile(p.datomicPidFile, `${z.pid}\n`);
+      const stop = await stopTransactor({ stateDir: r.stateDir, timeoutMs: 500 });
+      expect(stop).toMatchObject({ stopped: false, note: expect.stringContaining('is not running') });
+      expect(await readPidFile(p.pidFile)).toBeNull();
+      await writeFile(p.pidFile, `${z.pid}\n`);
+      const res = await startTransactor(r.opts);
+      expect(res.pid).not.toBe(z.pid);
+      expect(res.role).toBe('active');
+    } finally {
+      z.parent.kill('SIGKILL');
+    }
   });
 
   it('stale pid file pointing at another program is detected and cleaned, not killed', async () => {
@@ -302,6 +365,54 @@ describe('transactor lifecycle (fake Datomic)', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it('a failed start reports this run only: an earlier run\'s BindException in the same log files is not the cause', async () => {
+    // Datomic's log file is daily and appended by every run; the captured output is appended too.
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    const earlier = [
+      '2020-01-01 00:00:00.000 ERROR default    datomic.transactor - java.net.BindException: Address already in use (host 127.0.0.1, port 4334)',
+      '2020-01-01 00:00:00.001 ERROR default    datomic.transactor - Terminating process - Error starting transactor',
+    ].join('\n');
+    const plantEarlierRun = async (r: Rig): Promise<void> => {
+      await mkdir(r.logDir, { recursive: true });
+      await writeFile(path.join(r.logDir, `${day}.log`), `${earlier}\n`);
+      await mkdir(path.dirname(transactorPaths(r.stateDir).outLog), { recursive: true });
+      await appendFile(transactorPaths(r.stateDir).outLog, `${earlier}\n`);
+    };
+
+    // 1. Stopped (`dtx transactor stop`) while it waits for its storage.
+    const r = await rig();
+    await plantEarlierRun(r);
+    const locker = new pg.Client({ connectionString: adminUrl(r.storage.database) });
+    await locker.connect();
+    try {
+      const starting = expectDtxError(startTransactor({
+        ...r.opts,
+        beforeSpawn: async () => {
+          await locker.query('BEGIN');
+          await locker.query('LOCK TABLE datomic_kvs IN ACCESS EXCLUSIVE MODE');
+        },
+      }));
+      const pidFile = transactorPaths(r.stateDir).pidFile;
+      while ((await readPidFile(pidFile)) === null) await new Promise((res) => setTimeout(res, 10));
+      expect((await stopTransactor({ stateDir: r.stateDir, timeoutMs: 5000 })).stopped).toBe(true);
+      const e = await starting;
+      expect(e.code).not.toBe('PORT_IN_USE');
+      expect(e.message).not.toContain('BindException');
+      expect(e.message).toMatch(/exited during startup/);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+    }
+
+    // 2. Fails for another reason (its properties file vanished before the launch).
+    const r2 = await rig();
+    await plantEarlierRun(r2);
+    const e2 = await expectDtxError(startTransactor({ ...r2.opts, beforeSpawn: () => rm(r2.propertiesFile) }));
+    expect(e2.code).toBe('PROPERTIES_NOT_FOUND');
+    expect(e2.message).not.toContain('BindException');
+  });
+
   it('java absent from PATH: JAVA_NOT_FOUND (exit 2) naming the fix; the real java check passes here', async () => {
     const r = await rig();
     const emptyBin = await mkdtemp(path.join(tmpdir(), 'dtx-nojava-'));
@@ -329,6 +440,7 @@ describe('transactor lifecycle (fake Datomic)', () => {
     const b = await rig({ storage: a.storage });
     const refused = await expectDtxError(startTransactor(b.opts));
     expect(refused).toMatchObject({ code: 'TRANSACTOR_ALREADY_RUNNING', message: expect.stringContaining(`127.0.0.1:${a.port}`) });
+    expect(refused.hint).toContain('--standby --state-dir DIR');
     const resB = await startTransactor({ ...b.opts, standby: true });
     expect(resB.role).toBe('standby');
     expect(resB.timings.systemStartedSeenAt).toBeNull();
@@ -406,6 +518,27 @@ describe('transactor lifecycle (fake Datomic)', () => {
     const bad = await transactorStatus({ stateDir: other, storageUrl: `postgresql://nobody:wrongpw@127.0.0.1:${await freePort()}/x` });
     expect(bad.storage.error?.code).toBe('PG_UNREACHABLE');
     expect(JSON.stringify(bad)).not.toContain('wrongpw');
+  });
+
+  it('status samples the heartbeat twice, with onSecondSample for the spinner, when a remote heartbeat is only somewhat old', async () => {
+    const storage = await freshStorage();
+    const old = `{:key "[\\"tx.example.invalid\\" nil 4334 \\"u\\" \\"p\\" ${Date.now() - 30_000} \\"1.0.7469\\" true 2]"}`;
+    await withAdmin((c) => c.query('insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-coord', 7, old]), storage.database);
+    const other = await mkdtemp(path.join(tmpdir(), 'dtx-other-'));
+    let sampledTwice = 0;
+    const st = await transactorStatus({ stateDir: other, storageUrl: storage.url, intervalMs: 1000, onSecondSample: () => sampledTwice++ });
+    expect(sampledTwice).toBe(1);
+    expect(st).toMatchObject({ running: false, active: null, heartbeats: { coord: { host: 'tx.example.invalid', alive: false } }, storage: { checked: true, error: null } });
+  });
+
+  it('status with a wrong storage password reports the storage error with its hint (never the password)', async () => {
+    const a = await rig();
+    await startTransactor(a.opts);
+    const wrong = new URL(a.storage.url);
+    wrong.password = 'definitely-wrong-pw';
+    const st = await transactorStatus({ stateDir: a.stateDir, storageUrl: wrong.toString() });
+    expect(st.storage.error).toMatchObject({ code: 'PG_AUTH_FAILED', hint: expect.stringContaining('--pg-url') });
+    expect(JSON.stringify(st)).not.toContain('definitely-wrong-pw');
   });
 
   it('wrong storage password: PG_AUTH_FAILED in preflight, nothing launched, password masked', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findDistribution, versionFromJarNames, distributionScripts, downloadUrl } from '../../src/core/datomic/distribution.js';
-import { checkJava, parseJavaVersion, whichOnPath, javaFixHint, type JavaRunner } from '../../src/core/datomic/java.js';
+import { checkJava, parseJavaVersion, whichOnPath, javaFixHint, javaEnv, type JavaRunner } from '../../src/core/datomic/java.js';
 
 let root: string;
 
@@ -149,6 +149,45 @@ describe('checkJava', () => {
 
   it('runs but prints garbage: JAVA_FAILED (exit 1)', async () => {
     await expect(checkJava({ run: runner('Segmentation fault', 139), platform: 'linux' })).rejects.toMatchObject({ code: 'JAVA_FAILED', exitCode: 1 });
+  });
+
+  // A Windows environment as process.env shows it: mixed-case names, secrets among them.
+  const winEnv = {
+    Path: 'C:\\Windows\\system32;C:\\Windows', PATHEXT: '.COM;.EXE;.BAT;.CMD', SystemRoot: 'C:\\Windows', windir: 'C:\\Windows',
+    SystemDrive: 'C:', TEMP: 'C:\\Users\\me\\AppData\\Local\\Temp', TMP: 'C:\\Users\\me\\AppData\\Local\\Temp',
+    USERPROFILE: 'C:\\Users\\me', LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local', APPDATA: 'C:\\Users\\me\\AppData\\Roaming',
+    ComSpec: 'C:\\Windows\\system32\\cmd.exe', ProgramData: 'C:\\ProgramData', ProgramFiles: 'C:\\Program Files',
+    'ProgramFiles(x86)': 'C:\\Program Files (x86)', HOMEDRIVE: 'C:', HOMEPATH: '\\Users\\me', USERNAME: 'me', COMPUTERNAME: 'PC',
+    PROCESSOR_ARCHITECTURE: 'AMD64', NUMBER_OF_PROCESSORS: '8', OS: 'Windows_NT',
+    JAVA_HOME: 'C:\\old-jdk', PGPASSWORD: 'hunter2-secret', DTX_PG_URL: 'postgresql://u:hunter2-secret@h/db', JAVA_TOOL_OPTIONS: '-Xfoo',
+  };
+
+  it('javaEnv (win32): keeps what a JVM and cmd.exe need (SystemRoot for sockets, TEMP, profile dirs...), never secrets', () => {
+    const env = javaEnv({ env: winEnv, platform: 'win32', pathEnv: 'C:\\jdk\\bin;C:\\Windows\\system32', javaHome: 'C:\\jdk' });
+    for (const k of ['SystemRoot', 'windir', 'SystemDrive', 'TEMP', 'TMP', 'USERPROFILE', 'LOCALAPPDATA', 'APPDATA', 'ComSpec', 'PATHEXT', 'ProgramData', 'ProgramFiles', 'ProgramFiles(x86)', 'HOMEDRIVE', 'HOMEPATH', 'USERNAME', 'COMPUTERNAME', 'PROCESSOR_ARCHITECTURE', 'NUMBER_OF_PROCESSORS', 'OS']) {
+      expect(env[k], k).toBe(winEnv[k as keyof typeof winEnv]);
+    }
+    expect(env.PATH).toBe('C:\\jdk\\bin;C:\\Windows\\system32');
+    expect(env.Path).toBeUndefined(); // one PATH, not two spellings
+    expect(env.JAVA_HOME).toBe('C:\\jdk');
+    expect(JSON.stringify(env)).not.toContain('hunter2-secret');
+    expect(env.JAVA_TOOL_OPTIONS).toBeUndefined();
+    // Names are matched case-insensitively, as Windows does.
+    expect(javaEnv({ env: { systemroot: 'C:\\Win' }, platform: 'win32', pathEnv: undefined }).systemroot).toBe('C:\\Win');
+  });
+
+  it('javaEnv (linux): PATH and JAVA_HOME only', () => {
+    expect(javaEnv({ env: { PATH: '/usr/bin', HOME: '/home/me', PGPASSWORD: 'x', SystemRoot: 'C:\\Windows' }, platform: 'linux', pathEnv: '/usr/bin', javaHome: '/jdk' })).toEqual({ PATH: '/usr/bin', JAVA_HOME: '/jdk' });
+  });
+
+  it('the java -version check runs with that environment (win32)', async () => {
+    let seen: Record<string, string | undefined> = {};
+    await checkJava({
+      javaHome: 'C:\\jdk', platform: 'win32', env: winEnv, pathEnv: winEnv.Path,
+      run: async (_p, _a, env) => { seen = env; return { code: 0, stdout: '', stderr: 'openjdk version "21" 2023-09-19' }; },
+    });
+    expect(seen).toMatchObject({ SystemRoot: 'C:\\Windows', TEMP: winEnv.TEMP, ComSpec: winEnv.ComSpec, JAVA_HOME: 'C:\\jdk' });
+    expect(JSON.stringify(seen)).not.toContain('hunter2-secret');
   });
 
   it('whichOnPath honours PATHEXT on win32 layouts', async () => {

@@ -7,7 +7,8 @@ import { isAlive, looksLikeTransactor, processCommandLine, isOurTransactor, type
 import { acquireLock } from '../../src/core/datomic/lock.js';
 import { readPidFile, writePidFile, transactorPaths } from '../../src/core/datomic/pidfile.js';
 import { parseHeartbeat, judgeAlive, judgeAdvance, heartbeatAgeMs } from '../../src/core/storage/heartbeat.js';
-import { tailFile, readLogs, followLogs, newestFile } from '../../src/core/datomic/logs.js';
+import { tailFile, readLogs, followLogs, newestFile, fileSizes, linesWrittenSince } from '../../src/core/datomic/logs.js';
+import { makeZombie } from '../helpers/zombie.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -26,6 +27,32 @@ describe('process inspection', () => {
     expect(isAlive(await deadPid())).toBe(false);
     expect(isAlive(0)).toBe(false);
     expect(isAlive(-5)).toBe(false);
+  });
+
+  it('isAlive: a zombie (state Z: exited, never reaped) is not alive, nor a transactor (linux)', async () => {
+    if (process.platform !== 'linux') return;
+    const z = await makeZombie();
+    children.push(z.parent);
+    // The kernel still answers kill(pid, 0) for it: that alone is not liveness.
+    expect(() => process.kill(z.pid, 0)).not.toThrow();
+    expect(isAlive(z.pid)).toBe(false);
+    expect(await isOurTransactor(z.pid)).toBe(false);
+  });
+
+  it('isAlive reads the state from /proc/<pid>/stat, even when the name holds ") Z ("', async () => {
+    const procRoot = await mkdtemp(path.join(tmpdir(), 'dtx-proc-'));
+    const write = async (state: string) => {
+      await mkdir(path.join(procRoot, String(process.pid)), { recursive: true });
+      await writeFile(path.join(procRoot, String(process.pid), 'stat'), `${process.pid} (java) Z (x) ${state} 1 ${process.pid} ${process.pid} 0 -1 4194560\n`);
+    };
+    await write('Z');
+    expect(isAlive(process.pid, { platform: 'linux', procRoot })).toBe(false);
+    await write('X');
+    expect(isAlive(process.pid, { platform: 'linux', procRoot })).toBe(false);
+    await write('S');
+    expect(isAlive(process.pid, { platform: 'linux', procRoot })).toBe(true);
+    // No stat file (proc not mounted): kill(pid, 0) decides.
+    expect(isAlive(process.pid, { platform: 'linux', procRoot: path.join(procRoot, 'none') })).toBe(true);
   });
 
   it('looksLikeTransactor accepts java/launcher, the wrapper, transactor.cmd and the fake', () => {
@@ -180,6 +207,21 @@ describe('logs', () => {
     expect(JSON.stringify(r)).not.toContain('hunter22');
     expect(r.log).toEqual({ file: path.join(p.logDir, '2024-01-02.log'), lines: ['new 1', 'new 2'] });
     expect(await newestFile(path.join(state, 'none'))).toBeNull();
+  });
+
+  it('linesWrittenSince: only what was appended after the snapshot (grown, new and truncated files)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dtx-logdir-'));
+    await writeFile(path.join(dir, 'day.log'), 'old BindException\nold 2\n');
+    await writeFile(path.join(dir, 'other.log'), 'untouched BindException\n');
+    await writeFile(path.join(dir, 'rotated.log'), 'a long old line that will be truncated\n');
+    const before = await fileSizes(dir);
+    await appendFile(path.join(dir, 'day.log'), 'new 1\nnew 2\n');
+    await writeFile(path.join(dir, 'rotated.log'), 'fresh\n');
+    await writeFile(path.join(dir, 'new.log'), 'brand new\n');
+    const r = await linesWrittenSince(dir, before);
+    expect(r.lines.sort()).toEqual(['brand new', 'fresh', 'new 1', 'new 2']);
+    expect(r.files.map((f) => path.basename(f)).sort()).toEqual(['day.log', 'new.log', 'rotated.log']);
+    expect(await linesWrittenSince(path.join(dir, 'missing'), new Map())).toEqual({ files: [], lines: [] });
   });
 
   it('followLogs yields appended lines until aborted', async () => {

@@ -1,5 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { planLaunch, planStop, quoteCmdArg, classifyFailure, relevantLines } from '../../src/core/datomic/transactor.js';
+import { planLaunch } from '../../src/core/datomic/transactor/launch-plan.js';
+import { planStop } from '../../src/core/datomic/transactor/terminate.js';
+import { classifyFailure, relevantLines } from '../../src/core/datomic/transactor/failure.js';
+import { quoteCmdArg } from '../../src/core/datomic/script.js';
 import { distributionScripts } from '../../src/core/datomic/distribution.js';
 
 const env = { PATH: '/usr/bin:/bin', HOME: '/home/u' };

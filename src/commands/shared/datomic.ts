@@ -6,9 +6,10 @@ import { readLaunchRecord, transactorPaths } from '../../core/datomic/pidfile.js
 
 /**
  * --datomic-home / DATOMIC_HOME / config; else the installation the last `dtx transactor start`
- * of this state dir ran (so `db create` works right after `transactor start --datomic-home X`).
+ * of this state dir ran (so `db create` works right after `transactor start --datomic-home X`, and
+ * the next `transactor start` runs the same installation).
  */
-async function datomicHome(ctx: Ctx): Promise<string | undefined> {
+export async function datomicHome(ctx: Ctx): Promise<string | undefined> {
   const cfg = ctx.config();
   if (cfg.datomicHome) return cfg.datomicHome;
   const rec = await readLaunchRecord(transactorPaths(cfg.stateDir).launchFile);
@@ -19,6 +20,6 @@ async function datomicHome(ctx: Ctx): Promise<string | undefined> {
 export async function distributionWithJava(ctx: Ctx): Promise<{ dist: Distribution; java: JavaInfo }> {
   const cfg = ctx.config();
   const dist = await findDistribution({ datomicHome: await datomicHome(ctx) });
-  const java = await checkJava({ javaHome: cfg.javaHome, pathEnv: ctx.io.env.PATH ?? ctx.io.env.Path, pathExt: ctx.io.env.PATHEXT });
+  const java = await checkJava({ javaHome: cfg.javaHome, env: ctx.io.env, pathEnv: ctx.io.env.PATH ?? ctx.io.env.Path, pathExt: ctx.io.env.PATHEXT });
   return { dist, java };
 }

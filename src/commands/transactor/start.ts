@@ -1,9 +1,11 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
-import { runTransactorForeground, startTransactor, type StartResult } from '../../core/datomic/transactor.js';
+import { runTransactorForeground, startTransactor } from '../../core/datomic/transactor/start.js';
+import type { StartResult } from '../../core/datomic/transactor/start-options.js';
 import { ensureStorageServer } from '../../core/postgres/target.js';
 import { keyValues, printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
+import { datomicHome } from '../shared/datomic.js';
 import { propertiesForLaunch } from '../shared/transactor.js';
 
 function timeoutMs(ctx: Ctx): number {
@@ -28,7 +30,7 @@ export async function run(ctx: Ctx): Promise<number> {
     const common = {
       stateDir: cfg.stateDir,
       propertiesFile: props.file,
-      datomicHome: cfg.datomicHome,
+      datomicHome: await datomicHome(ctx),
       env: io.env,
       xmx: cfg.xmx,
       xms: cfg.xms,

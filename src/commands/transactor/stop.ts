@@ -1,6 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
-import { stopTransactor } from '../../core/datomic/transactor.js';
+import { stopTransactor } from '../../core/datomic/transactor/stop.js';
 import { printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 

@@ -23,6 +23,8 @@ export type JavaRunner = (javaPath: string, args: string[], env: Record<string, 
 
 export interface CheckJavaOptions {
   javaHome?: string | undefined;
+  /** The caller's environment (process.env): on Windows the variables a JVM needs are kept from it. */
+  env?: Record<string, string | undefined>;
   /** The PATH to search (the caller passes process.env.PATH). */
   pathEnv?: string | undefined;
   /** Windows PATHEXT (default .COM;.EXE;.BAT;.CMD). */
@@ -96,6 +98,35 @@ export async function whichOnPath(name: string, pathEnv: string | undefined, pla
   return null;
 }
 
+/**
+ * Windows variables a JVM (and cmd.exe) cannot do without: SystemRoot/windir (Winsock loads its
+ * providers through %SystemRoot%: without it every socket fails, "Unrecognized Windows Sockets
+ * error: 10106"), TEMP/TMP (java.io.tmpdir), the profile folders, ComSpec/PATHEXT (cmd.exe), the
+ * program folders, and the machine/user names some libraries read.
+ */
+export const WINDOWS_JVM_ENV = [
+  'SystemRoot', 'windir', 'SystemDrive', 'TEMP', 'TMP', 'USERPROFILE', 'LOCALAPPDATA', 'APPDATA', 'HOMEDRIVE', 'HOMEPATH',
+  'ComSpec', 'PATHEXT', 'ProgramData', 'ProgramFiles', 'ProgramFiles(x86)', 'ProgramW6432', 'CommonProgramFiles',
+  'CommonProgramFiles(x86)', 'CommonProgramW6432', 'ALLUSERSPROFILE', 'PUBLIC', 'USERNAME', 'USERDOMAIN', 'COMPUTERNAME',
+  'PROCESSOR_ARCHITECTURE', 'PROCESSOR_IDENTIFIER', 'NUMBER_OF_PROCESSORS', 'OS',
+];
+
+/**
+ * The environment `java -version` runs with: PATH and JAVA_HOME, plus on Windows the variables in
+ * WINDOWS_JVM_ENV (names matched case-insensitively, kept as spelled). Nothing else: no secrets
+ * (PGPASSWORD, DTX_PG_URL) and no JAVA_TOOL_OPTIONS that could break the check.
+ */
+export function javaEnv(opts: { env: Record<string, string | undefined>; platform: Platform; pathEnv: string | undefined; javaHome?: string | undefined }): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (opts.platform === 'win32') {
+    const wanted = new Set(WINDOWS_JVM_ENV.map((k) => k.toUpperCase()));
+    for (const [k, v] of Object.entries(opts.env)) if (v !== undefined && wanted.has(k.toUpperCase())) out[k] = v;
+  }
+  out.PATH = opts.pathEnv;
+  if (opts.javaHome) out.JAVA_HOME = opts.javaHome;
+  return out;
+}
+
 export const defaultJavaRunner: JavaRunner = (javaPath, args, env) =>
   new Promise((resolve) => {
     let stdout = '';
@@ -133,7 +164,7 @@ export async function checkJava(opts: CheckJavaOptions = {}): Promise<JavaInfo> 
     if (!opts.run && !(await isFile(javaPath))) {
       throw new DtxError({
         code: 'JAVA_NOT_FOUND',
-        message: `JAVA_HOME does not hold a java: ${javaPath} not found`,
+        message: `the Java home ${opts.javaHome} (--java-home / JAVA_HOME) holds no java: ${javaPath} not found`,
         hint: javaFixHint(platform, 'missing'),
         exitCode: ExitCode.usage,
       });
@@ -150,8 +181,7 @@ export async function checkJava(opts: CheckJavaOptions = {}): Promise<JavaInfo> 
     }
     javaPath = found;
   }
-  const env: Record<string, string | undefined> = { PATH: opts.pathEnv };
-  if (opts.javaHome) env.JAVA_HOME = opts.javaHome;
+  const env = javaEnv({ env: opts.env ?? {}, platform, pathEnv: opts.pathEnv, javaHome: opts.javaHome });
   const out = await run(javaPath, ['-version'], env);
   if (out.error) {
     throw new DtxError({

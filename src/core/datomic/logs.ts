@@ -76,6 +76,51 @@ export async function newestFile(dir: string): Promise<string | null> {
   return best?.file ?? null;
 }
 
+/** The sizes of the regular files in a directory, to read later only what was written since. */
+export async function fileSizes(dir: string): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return sizes;
+  }
+  for (const n of names) {
+    const f = path.join(dir, n);
+    const st = await stat(f).catch(() => undefined);
+    if (st?.isFile()) sizes.set(f, st.size);
+  }
+  return sizes;
+}
+
+/**
+ * The lines written to a directory's files since `before` (from fileSizes): what grew is read from
+ * its old size, new files (and truncated ones) from the start. Files in modification order; at most
+ * the last `maxLines` lines. Never returns a line that was there before.
+ */
+export async function linesWrittenSince(dir: string, before: Map<string, number>, maxLines = 200): Promise<{ files: string[]; lines: string[] }> {
+  const now = await fileSizes(dir);
+  const changed: Array<{ file: string; from: number; mtime: number }> = [];
+  for (const [file, size] of now) {
+    const old = before.get(file);
+    if (old === size) continue;
+    const mtime = (await stat(file).catch(() => undefined))?.mtimeMs ?? 0;
+    changed.push({ file, from: old !== undefined && old < size ? old : 0, mtime });
+  }
+  changed.sort((a, b) => a.mtime - b.mtime);
+  const files: string[] = [];
+  const lines: string[] = [];
+  for (const c of changed) {
+    const { text } = await readFrom(c.file, c.from);
+    const ls = text.split(/\r?\n/);
+    if (ls.at(-1) === '') ls.pop();
+    if (!ls.length) continue;
+    files.push(c.file);
+    lines.push(...ls);
+  }
+  return { files, lines: lines.slice(-maxLines) };
+}
+
 export interface LogSection {
   file: string;
   lines: string[];

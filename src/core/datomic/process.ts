@@ -3,18 +3,51 @@
  * now belongs to another program is never signalled).
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Platform } from './distribution.js';
 
-/** True when a process with this pid exists (EPERM counts as alive: it exists, owned by someone else). */
-export function isAlive(pid: number): boolean {
+export interface AliveOptions {
+  platform?: Platform;
+  /** For tests: where /proc lives (Linux). */
+  procRoot?: string;
+}
+
+/**
+ * The one-letter state of a process, when the platform tells it cheaply: Linux reads the field
+ * after the name in /proc/<pid>/stat (R, S, D, T, Z zombie, X dead). null when unknown (no /proc,
+ * other platforms).
+ */
+export function processState(pid: number, opts: AliveOptions = {}): string | null {
+  const platform = opts.platform ?? process.platform;
+  if (platform !== 'linux' && platform !== 'android') return null;
+  try {
+    const stat = readFileSync(`${opts.procRoot ?? '/proc'}/${pid}/stat`, 'utf8');
+    // "pid (comm) S ..." where comm may itself hold spaces and parentheses: the state follows the last ')'.
+    const close = stat.lastIndexOf(')');
+    const state = close < 0 ? '' : stat.slice(close + 2, close + 3);
+    return /^[A-Za-z]$/.test(state) ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when a process with this pid is running (EPERM counts as alive: it exists, owned by someone
+ * else). A zombie (state Z: exited but never reaped by its parent, e.g. under a container init that
+ * does not reap) answers kill(pid, 0) yet runs nothing, so it counts as exited. Other platforms:
+ * Windows' kill(pid, 0) already fails for an exited process (libuv checks its exit code); on macOS
+ * and the BSDs a dtx-started transactor outlives dtx and is reaped by launchd/init.
+ */
+export function isAlive(pid: number, opts: AliveOptions = {}): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const state = processState(pid, opts);
+  return state !== 'Z' && state !== 'X';
 }
 
 /** Runs a program and returns stdout (null on any failure). Injectable for tests. */

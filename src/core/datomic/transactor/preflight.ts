@@ -1,0 +1,173 @@
+/**
+ * The checks before a transactor launches, in order: Java, the distribution, the properties, the
+ * start lock, no transactor already started from this state dir, the storage (credentials and
+ * datomic_kvs), no live transactor registered in pod-coord (unless standby), and free ports.
+ */
+import path from 'node:path';
+import { DtxError, ExitCode } from '../../errors.js';
+import { maskSecrets } from '../../mask.js';
+import { connect, type PgClient } from '../../postgres/client.js';
+import { isPortFree } from '../../net.js';
+import { judgeAdvance, judgeAlive, readHeartbeats, type Heartbeats } from '../../storage/heartbeat.js';
+import { findDistribution, type Distribution, type Platform } from '../distribution.js';
+import { checkJava, type JavaInfo } from '../java.js';
+import { acquireLock } from '../lock.js';
+import { readPidFile, removeFile, transactorPaths } from '../pidfile.js';
+import { isOurTransactor, type ExecText } from '../process.js';
+import { loadTransactorProperties, type TransactorSettings } from '../properties.js';
+import type { Env } from '../script.js';
+import { progress, type StartTransactorOptions } from './start-options.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface Prepared {
+  dist: Distribution;
+  java: JavaInfo | null;
+  settings: TransactorSettings;
+  paths: ReturnType<typeof transactorPaths>;
+  client: PgClient;
+  before: Heartbeats;
+  platform: Platform;
+  release: () => Promise<void>;
+}
+
+function alreadyRunning(message: string, details: Record<string, unknown>): DtxError {
+  return new DtxError({
+    code: 'TRANSACTOR_ALREADY_RUNNING',
+    message,
+    hint: 'Use `dtx transactor status` to see it and `dtx transactor stop` to stop it. For an HA standby next to it: '
+      + '`dtx transactor start --standby --state-dir DIR` with a state dir of its own (Datomic runs the standby on another '
+      + 'machine; on this one it also needs its own --port and --ping-port).',
+    exitCode: ExitCode.failed,
+    details,
+  });
+}
+
+/** Is the process recorded in this pid file a live transactor? Cleans the file when stale. */
+async function checkPidFile(file: string | null | undefined, opts: { platform: Platform; exec?: ExecText }): Promise<{ pid: number | null; live: boolean; stale: boolean }> {
+  if (!file) return { pid: null, live: false, stale: false };
+  const pid = await readPidFile(file);
+  if (pid === null) return { pid: null, live: false, stale: false };
+  const ours = await isOurTransactor(pid, { platform: opts.platform, exec: opts.exec });
+  if (ours === false) {
+    await removeFile(file);
+    return { pid, live: false, stale: true };
+  }
+  return { pid, live: true, stale: false };
+}
+
+export async function preflight(opts: StartTransactorOptions): Promise<Prepared> {
+  const platform = opts.platform ?? process.platform;
+  // 1. Java
+  let java: JavaInfo | null = null;
+  if (opts.javaCheck !== false) {
+    progress(opts, 'checking Java');
+    java = typeof opts.javaCheck === 'function'
+      ? await opts.javaCheck()
+      : await checkJava({ javaHome: opts.javaHome, env: opts.env, pathEnv: pathFromEnv(opts.env, platform), pathExt: envGet(opts.env, 'PATHEXT', platform), platform });
+  }
+  // 2. Distribution
+  progress(opts, 'checking the Datomic distribution');
+  const dist = opts.dist ?? (await findDistribution({ datomicHome: opts.datomicHome, platform }));
+  // 3. Properties
+  progress(opts, 'checking the properties');
+  const settings = await loadTransactorProperties(opts.propertiesFile);
+  const paths = transactorPaths(opts.stateDir);
+  // 4. Lock: one start per state dir
+  const lock = await acquireLock(paths.lockFile, { what: 'another `dtx transactor start`' });
+  let client: PgClient | undefined;
+  try {
+    // 5. A transactor dtx started here already?
+    for (const f of [paths.pidFile, settings.pidFile ? path.resolve(dist.home, settings.pidFile) : null]) {
+      const r = await checkPidFile(f, { platform, exec: opts.exec });
+      if (r.stale) progress(opts, `removed stale pid file ${f} (pid ${r.pid} is not a transactor)`);
+      if (r.live) {
+        // Also for --standby: a standby needs its own state dir (pid file, logs, ports).
+        throw alreadyRunning(`a transactor is already running from this state dir (pid ${r.pid}, pid file ${f}); a standby needs its own --state-dir`, { pid: r.pid });
+      }
+    }
+    // 6. Storage: reachable with the transactor's credentials, datomic_kvs present and usable
+    progress(opts, 'checking PostgreSQL storage');
+    client = await connect({ url: settings.storageUrl, purpose: 'storage', connectTimeoutMs: 10_000 });
+    try {
+      await client.query('select id from datomic_kvs where id = $1', ['pod-coord']);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === '42P01') {
+        throw new DtxError({
+          code: 'STORAGE_TABLE_MISSING',
+          message: `the datomic_kvs table does not exist in the storage database (${maskSecrets(settings.sqlUrl)})`,
+          hint: 'Run `dtx init-postgres` to create the database, role and datomic_kvs table.',
+          exitCode: ExitCode.failed,
+        });
+      }
+      if (code === '42501') {
+        throw new DtxError({
+          code: 'STORAGE_PERMISSION_DENIED',
+          message: `the storage role may not read datomic_kvs: ${maskSecrets(String((e as Error).message))}`,
+          hint: 'Grant it with `dtx init-postgres` (or GRANT SELECT, INSERT, UPDATE, DELETE ON datomic_kvs TO <role>).',
+          exitCode: ExitCode.failed,
+        });
+      }
+      throw new DtxError({ code: 'STORAGE_QUERY_FAILED', message: `cannot read datomic_kvs: ${maskSecrets(String((e as Error).message))}`, exitCode: ExitCode.failed, cause: e });
+    }
+    // 7. No live transactor registered, unless standby
+    progress(opts, 'checking for a live transactor');
+    let before = await readHeartbeats(client);
+    const interval = settings.heartbeatIntervalMsec;
+    if (!opts.standby && judgeAlive(before.active, Date.now(), Math.max(interval, 1000)).alive) {
+      // Recent: confirm clock-independently (it may be a transactor that was just killed).
+      await sleep(Math.max(interval, 1000) + 300);
+      const again = await readHeartbeats(client);
+      if (judgeAdvance(before.active, again.active).alive) {
+        const c = again.active;
+        throw alreadyRunning(
+          `a live transactor is already registered in this storage (${c?.host ?? '?'}:${c?.port ?? '?'}, version ${c?.version ?? '?'})`,
+          { host: c?.host, port: c?.port, version: c?.version },
+        );
+      }
+      before = again;
+    }
+    // 8. Ports
+    progress(opts, 'checking ports');
+    if (!(await isPortFree(settings.host, settings.port))) {
+      throw new DtxError({
+        code: 'PORT_IN_USE',
+        message: `port ${settings.port} on ${settings.host} is already in use`,
+        hint: 'Another transactor or program listens there: stop it (`dtx transactor stop`) or choose another port (port= in the properties, or --port).',
+        exitCode: ExitCode.failed,
+        details: { port: settings.port, host: settings.host },
+      });
+    }
+    if (settings.pingHost && settings.pingPort && !(await isPortFree(settings.pingHost, settings.pingPort))) {
+      throw new DtxError({
+        code: 'PORT_IN_USE',
+        message: `ping port ${settings.pingPort} on ${settings.pingHost} is already in use`,
+        hint: 'Choose another ping-port, or stop the program using it.',
+        exitCode: ExitCode.failed,
+        details: { port: settings.pingPort, host: settings.pingHost },
+      });
+    }
+    const c = client;
+    return {
+      dist, java, settings, paths, client, before, platform,
+      release: async () => {
+        await c.end().catch(() => {});
+        await lock.release();
+      },
+    };
+  } catch (e) {
+    await client?.end().catch(() => {});
+    await lock.release();
+    throw e;
+  }
+}
+
+function envGet(env: Env, key: string, platform: Platform): string | undefined {
+  if (platform !== 'win32') return env[key];
+  const k = Object.keys(env).find((x) => x.toUpperCase() === key.toUpperCase());
+  return k ? env[k] : undefined;
+}
+function pathFromEnv(env: Env, platform: Platform): string | undefined {
+  return envGet(env, 'PATH', platform);
+}
