@@ -1,5 +1,5 @@
 /** Spawn the built CLI (node bin/dtx.js) like a user would, with a temp state dir. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,21 +21,35 @@ export function tempStateDir(prefix = 'dtx-e2e-'): string {
   return d;
 }
 
-export function dtx(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; nodeArgs?: string[]; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env };
-    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+export interface DtxOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  nodeArgs?: string[];
+  timeoutMs?: number;
+  input?: string;
+}
+
+export function dtx(args: string[], opts: DtxOptions = {}): Promise<CliResult> {
+  return dtxSpawn(args, opts).done;
+}
+
+/** Like dtx, with the child process at hand (to kill or interrupt it) and its output so far. */
+export function dtxSpawn(args: string[], opts: DtxOptions = {}): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
+      resolve({ code: code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 2) : null), stdout, stderr, json: () => JSON.parse(stdout) });
     });
-    child.stdin.end(opts.input ?? '');
   });
+  child.stdin!.end(opts.input ?? '');
+  return { child, done, output: () => ({ stdout, stderr }) };
 }

@@ -9,6 +9,7 @@ import { maskSecrets } from '../../mask.js';
 import { connect, type PgClient } from '../../postgres/client.js';
 import { isPortFree } from '../../net.js';
 import { judgeAdvance, judgeAlive, readHeartbeats, type Heartbeats } from '../../storage/heartbeat.js';
+import { maintenanceLockHeld } from '../../storage/maintenance-lock.js';
 import { findDistribution, type Distribution, type Platform } from '../distribution.js';
 import { checkJava, type JavaInfo } from '../java.js';
 import { acquireLock } from '../lock.js';
@@ -128,7 +129,16 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
       }
       before = again;
     }
-    // 8. Ports
+    // 8. No dtx purge or sweep is rewriting this storage (they hold the maintenance lock)
+    if (await maintenanceLockHeld(client)) {
+      throw new DtxError({
+        code: 'STORAGE_BUSY',
+        message: 'a dtx purge, sweep or catalog rewrite is running on this storage; a transactor must not start under it',
+        hint: 'Wait for it to finish (it can also be stopped with Ctrl-C and re-run later), then start the transactor.',
+        exitCode: ExitCode.failed,
+      });
+    }
+    // 9. Ports
     progress(opts, 'checking ports');
     if (!(await isPortFree(settings.host, settings.port))) {
       throw new DtxError({
