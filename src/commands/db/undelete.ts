@@ -35,7 +35,7 @@ export async function run(ctx: Ctx, dbId: string, name: string): Promise<number>
         });
       }
       progress.update('rewriting the catalog as Datomic does');
-      return undeleteOffline(c, dbId, name);
+      return undeleteOffline(c, dbId, name, { signal: ctx.signal });
     });
   } finally {
     progress.stop();

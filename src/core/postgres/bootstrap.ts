@@ -10,6 +10,7 @@ import { withClient } from './client.js';
 import { statement, type SqlValue } from './sqlfiles.js';
 import { canPrehash, scramVerifier } from './scram.js';
 import { formatPgUrl, toJdbcUrl, type PgTarget } from './url.js';
+import { throwIfAborted } from '../abort.js';
 
 export const TABLE: SqlValue = { qualified: ['public', 'datomic_kvs'] };
 const EXPECTED_COLUMNS: Record<string, string> = { id: 'text', rev: 'integer', map: 'text', val: 'bytea' };
@@ -22,6 +23,8 @@ export interface InitOptions {
   resetPassword?: boolean;
   dryRun?: boolean;
   onProgress?: (stage: string) => void;
+  /** Ctrl-C: checked before every statement that changes the server (CANCELLED, exit 130). */
+  signal?: AbortSignal;
 }
 
 export interface InitResult {
@@ -249,6 +252,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
         if (!opts.locale) tries.push(undefined);
         for (const loc of tries) {
           const sql = statement('postgres-db.sql', 'create-database', { database: { ident: pg.database }, owner, locale: loc ? { literal: loc } : undefined });
+          throwIfAborted(opts.signal);
           try {
             await admin.query(sql);
             statements.push(sql);
@@ -284,6 +288,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
       if (opts.dryRun) statements.push(statement('postgres-user.sql', 'create-role', { role: { ident: pg.user }, password: maskedPassword }));
       else {
         progress(`creating role ${pg.user}`);
+        throwIfAborted(opts.signal);
         try {
           await admin.query(statement('postgres-user.sql', 'create-role', { role: { ident: pg.user }, password: passwordValue }));
         } catch (e) {
@@ -295,6 +300,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
     } else if (opts.resetPassword) {
       statements.push(statement('postgres-user.sql', 'reset-password', { role: { ident: pg.user }, password: maskedPassword }));
       if (!opts.dryRun) {
+        throwIfAborted(opts.signal);
         try {
           await admin.query(statement('postgres-user.sql', 'reset-password', { role: { ident: pg.user }, password: passwordValue }));
         } catch (e) {
@@ -344,14 +350,17 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
       }
       if (!needTable && !needGrant) return;
       progress(needTable ? 'creating table datomic_kvs' : 'granting table privileges');
+      throwIfAborted(opts.signal);
       try {
         await c.query('BEGIN');
         if (needTable) {
           await c.query(tableSql);
           statements.push(tableSql);
         }
+        throwIfAborted(opts.signal);
         await c.query(grantSql);
         statements.push(grantSql);
+        throwIfAborted(opts.signal); // an abort rolls the table back
         await c.query('COMMIT');
       } catch (e) {
         await c.query('ROLLBACK').catch(() => {});
@@ -366,6 +375,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
   if (opts.dryRun) return result;
 
   progress(`checking that role ${pg.user} can run Datomic's statements`);
+  throwIfAborted(opts.signal);
   await verifyAsRole(pg, result.role.created || result.role.passwordReset);
   result.verified = true;
   return result;

@@ -1,0 +1,110 @@
+/**
+ * Issue 9, items 1 and 2, through the built CLI: Ctrl-C (a real SIGINT) during the liveness wait of
+ * `db delete` (also --purge) and `db undelete` writes nothing and exits 130; a live transactor whose
+ * clock is 20 minutes behind (its rev advances every second) is never taken for dead.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { dtx, tempStateDir } from '../helpers/cli.js';
+import { spawnDtx } from '../helpers/cli-signal.js';
+import { freshStorage } from '../helpers/pg.js';
+import { startBeating, writeBeat } from '../helpers/heartbeat.js';
+import { printEdn, EdnMap, EdnSet, kw } from '../../src/core/edn/index.js';
+
+const MIN = 60_000;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+async function query(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(text, values);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Storage holding databases "app" and "keep" (catalog in Datomic's layout, root rows) and a deleted one. */
+async function seeded(): Promise<{ url: string; deletedId: string; rows: () => Promise<string> }> {
+  const st = await freshStorage('cx');
+  const app = `app-${randomUUID()}`;
+  const keep = `keep-${randomUUID()}`;
+  const deletedId = `old-${randomUUID()}`;
+  const tail = randomUUID();
+  const cat = new EdnMap<unknown, unknown>([
+    ['app', new EdnMap([[kw('db-id'), app]])],
+    ['keep', new EdnMap([[kw('db-id'), keep]])],
+    [kw('datomic/deleted'), new EdnSet([deletedId])],
+  ] as never);
+  await query(st.url, 'insert into datomic_kvs (id, map, val) values ($1, $2, $3)', [tail, '{}', Buffer.from(printEdn(cat as never), 'utf8')]);
+  await query(st.url, 'insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-catalog', 4, `{:tail "${tail}"}`]);
+  for (const id of [app, keep, deletedId]) await query(st.url, 'insert into datomic_kvs (id, rev, map) values ($1, 0, $2)', [`pod-log-tail/${id}`, '{}']);
+  const rows = async () => JSON.stringify((await query(st.url, "select id, rev, map, encode(val, 'hex') v from datomic_kvs where id not in ('pod-coord') order by id")).rows);
+  return { url: st.url, deletedId, rows };
+}
+
+const SECOND_SAMPLE = 'checking whether it advances';
+
+describe('Ctrl-C during the liveness wait writes nothing and exits 130', () => {
+  const commands: [string, (deletedId: string) => string[]][] = [
+    ['db delete --yes', () => ['db', 'delete', 'app', '--yes']],
+    ['db delete --purge --yes', () => ['db', 'delete', 'app', '--purge', '--yes']],
+    ['db undelete', (id) => ['db', 'undelete', id, 'back']],
+  ];
+  for (const [label, args] of commands) {
+    it(label, async () => {
+      const s = await seeded();
+      // A heartbeat 60 s old that does not advance: dtx must watch it for more than one interval.
+      await writeBeat(s.url, { host: '192.0.2.10', skewMs: -MIN });
+      const before = await s.rows();
+      const run = spawnDtx([...args(s.deletedId), '--pg-url', s.url, '--state-dir', tempStateDir()]);
+      await run.waitFor(SECOND_SAMPLE);
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toMatch(/error: cancelled/);
+      expect(r.stdout).not.toMatch(/deleted database|is back as/);
+      expect(await s.rows()).toBe(before);
+    });
+  }
+});
+
+describe('a live transactor whose clock is 20 minutes behind is alive', () => {
+  it('db delete --yes, --purge and db undelete never rewrite the catalog behind it', async () => {
+    const s = await seeded();
+    const tx = await startBeating(s.url, { host: '192.0.2.10', skewMs: -20 * MIN, everyMs: 1000 });
+    cleanups.push(tx.stop);
+    const before = await s.rows();
+    const common = ['--pg-url', s.url, '--state-dir', tempStateDir(), '--json'];
+
+    const del = await dtx(['db', 'delete', 'app', '--yes', ...common]);
+    // Judged alive, it goes the transactor's way (d/delete-database), which needs a distribution.
+    expect(del.code, del.stdout).not.toBe(0);
+    expect(del.stdout).not.toContain('"via": "catalog"');
+    expect((del.json() as { error: { code: string } }).error.code).toMatch(/^DATOMIC_HOME|DISTRIBUTION/);
+
+    const purge = await dtx(['db', 'delete', 'app', '--purge', '--yes', ...common]);
+    expect(purge.code).toBe(2);
+    expect(purge.json()).toMatchObject({ ok: false, error: { code: 'PURGE_NEEDS_STOPPED_TRANSACTOR' } });
+
+    const un = await dtx(['db', 'undelete', s.deletedId, 'back', ...common]);
+    expect(un.code).toBe(2);
+    expect(un.json()).toMatchObject({ ok: false, error: { code: 'UNDELETE_NEEDS_STOPPED_TRANSACTOR' } });
+
+    expect(await s.rows()).toBe(before);
+  });
+
+  it('the human output shows progress while it takes the second sample', async () => {
+    const s = await seeded();
+    await writeBeat(s.url, { host: '192.0.2.10', skewMs: -20 * MIN });
+    const r = await dtx(['db', 'delete', 'app', '--yes', '--pg-url', s.url, '--state-dir', tempStateDir()], { env: { DTX_HEARTBEAT_MSEC: '1000' } });
+    // Not advancing: dead, after the second sample; the catalog rewrite is then correct.
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(SECOND_SAMPLE);
+    expect(r.stdout).toContain('no transactor was running');
+  });
+});
