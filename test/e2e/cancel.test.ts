@@ -35,12 +35,11 @@ async function seeded(): Promise<{ url: string; deletedId: string; rows: () => P
   const keep = `keep-${randomUUID()}`;
   const deletedId = `old-${randomUUID()}`;
   const tail = randomUUID();
-  const cat = new EdnMap<unknown, unknown>([
-    ['app', new EdnMap([[kw('db-id'), app]])],
-    ['keep', new EdnMap([[kw('db-id'), keep]])],
-    [kw('datomic/deleted'), new EdnSet([deletedId])],
-  ] as never);
-  await query(st.url, 'insert into datomic_kvs (id, map, val) values ($1, $2, $3)', [tail, '{}', Buffer.from(printEdn(cat as never), 'utf8')]);
+  const cat = new EdnMap();
+  cat.set('app', new EdnMap([[kw('db-id'), app]]));
+  cat.set('keep', new EdnMap([[kw('db-id'), keep]]));
+  cat.set(kw('datomic/deleted'), new EdnSet([deletedId]));
+  await query(st.url, 'insert into datomic_kvs (id, map, val) values ($1, $2, $3)', [tail, '{}', Buffer.from(printEdn(cat), 'utf8')]);
   await query(st.url, 'insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-catalog', 4, `{:tail "${tail}"}`]);
   for (const id of [app, keep, deletedId]) await query(st.url, 'insert into datomic_kvs (id, rev, map) values ($1, 0, $2)', [`pod-log-tail/${id}`, '{}']);
   const rows = async () => JSON.stringify((await query(st.url, "select id, rev, map, encode(val, 'hex') v from datomic_kvs where id not in ('pod-coord') order by id")).rows);

@@ -29,20 +29,43 @@ export async function loadPg(): Promise<PgModule> {
   return pgModule;
 }
 
+/**
+ * The database a postgresql:// URL names, percent-decoded exactly once (as libpq and pgjdbc do).
+ * pg's own parser uses decodeURI, which leaves `%3B %2C %2B %24 %40 %3D %26 %3F %23 %2F %3A` encoded,
+ * so a database named `a;b` would be looked up as `a%3Bb`: dtx never lets pg decode the path.
+ */
+export function urlDatabase(url: string): string | undefined {
+  let raw: string;
+  try {
+    raw = new URL(url).pathname.replace(/^\//, '');
+  } catch {
+    return undefined;
+  }
+  if (raw === '') return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export async function connect(opts: ConnectOptions): Promise<Client> {
   const pg = await loadPg();
-  let url = opts.url;
-  if (opts.database !== undefined) {
-    // pg lets connectionString win over `database`, so swap the path in the URL itself.
-    const u = new URL(opts.url);
-    u.pathname = `/${encodeURIComponent(opts.database)}`;
-    url = u.toString();
+  const { parseIntoClientConfig } = await import('pg-connection-string');
+  let parsed: ClientConfig;
+  try {
+    parsed = parseIntoClientConfig(opts.url);
+  } catch (e) {
+    throw translateConnectError(e, opts);
   }
+  const database = opts.database ?? urlDatabase(opts.url);
   const config: ClientConfig = {
-    connectionString: url,
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     application_name: 'dtx',
+    ...parsed,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
   };
+  if (database !== undefined) config.database = database;
+  else delete config.database;
   const client = new pg.Client(config);
   // A server-side termination after connect must not crash the process.
   client.on('error', () => {});
@@ -91,7 +114,7 @@ function describeTarget(opts: ConnectOptions): { where: string; user: string; db
     return {
       where: `${u.hostname || 'localhost'}:${u.port || '5432'}`,
       user: decodeURIComponent(u.username || 'postgres'),
-      db: opts.database ?? decodeURIComponent(u.pathname.replace(/^\//, '') || u.username || 'postgres'),
+      db: opts.database ?? urlDatabase(opts.url) ?? decodeURIComponent(u.username || 'postgres'),
     };
   } catch {
     return { where: 'the server', user: '?', db: '?' };
