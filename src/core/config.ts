@@ -270,7 +270,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const target = pg as PgTarget;
   registerSecret(target.password, [target.user, target.database]);
   try {
-    registerSecret(parsePgUrl(adminUrl).password);
+    const admin = parsePgUrl(adminUrl);
+    registerSecret(admin.password, [admin.user, admin.database]);
   } catch {
     /* validated above */
   }

@@ -181,8 +181,8 @@ export function translateConnectError(e: unknown, opts: ConnectOptions): DtxErro
           message: `PostgreSQL at ${where} asks role "${user}" for a password, and the ${purpose}connection URL has none`,
           hint:
             opts.purpose === 'admin'
-              ? `Add the superuser's password to --admin-url (postgresql://${user}:SECRET@${where}/postgres) or set PGPASSWORD. To use dtx's embedded PostgreSQL instead, stop the server on ${where} or pick another port in --pg-url.`
-              : 'Add the password to --pg-url (postgresql://USER:SECRET@HOST:PORT/DATABASE).',
+              ? `Add the superuser's password to --admin-url (postgresql://${user}:PASSWORD@${where}/postgres) or set PGPASSWORD. To use dtx's embedded PostgreSQL instead, stop the server on ${where} or pick another port in --pg-url.`
+              : 'Add the password to --pg-url (postgresql://USER:PASSWORD@HOST:PORT/DATABASE).',
         });
       }
       if (/timeout/i.test(raw)) {
