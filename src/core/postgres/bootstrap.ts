@@ -8,7 +8,8 @@ import type { Client } from 'pg';
 import { DtxError, ExitCode } from '../errors.js';
 import { withClient } from './client.js';
 import { statement, type SqlValue } from './sqlfiles.js';
-import { canPrehash, scramVerifier } from './scram.js';
+import { scramVerifier } from './scram.js';
+import { unusablePasswordReason } from './saslprep.js';
 import { formatPgUrl, toJdbcUrl, type PgTarget } from './url.js';
 import { throwIfAborted } from '../abort.js';
 
@@ -67,7 +68,16 @@ export function validateNames(pg: PgTarget): void {
     throw new DtxError({
       code: 'NAME_INVALID',
       message: `cannot use this storage target: ${problems.join('; ')}`,
-      hint: 'Choose other names in --pg-url, e.g. postgresql://datomic:SECRET@localhost:5432/datomic (percent-encode special characters).',
+      hint: 'Choose other names in --pg-url, e.g. postgresql://datomic:PASSWORD@localhost:5432/datomic (percent-encode special characters).',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const unusable = unusablePasswordReason(pg.password as string);
+  if (unusable) {
+    throw new DtxError({
+      code: 'PASSWORD_UNUSABLE',
+      message: `the password in the storage URL cannot be used: ${unusable}`,
+      hint: 'Choose another password in --pg-url: any printable characters work, including non-ASCII letters; avoid mixing an emoji or a private-use character with letters that Unicode normalization changes (ligatures, full-width or decomposed letters).',
       exitCode: ExitCode.usage,
     });
   }
@@ -208,7 +218,8 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
   validateNames(pg);
   const progress = opts.onProgress ?? (() => {});
   const password = pg.password as string;
-  const passwordValue: SqlValue = { literal: canPrehash(password) ? scramVerifier(password) : password };
+  // Always a verifier (never the clear password, whatever its characters): see scram.ts.
+  const passwordValue: SqlValue = { literal: scramVerifier(password) };
   const maskedPassword: SqlValue = { literal: '***' };
   const result = emptyResult(pg, Boolean(opts.dryRun));
   const { statements, warnings } = result;
