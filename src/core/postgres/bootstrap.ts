@@ -416,7 +416,7 @@ export async function verifyAsRole(pg: PgTarget, passwordJustSet: boolean): Prom
         message: `role "${pg.user}" exists but does not accept the password in the storage URL`,
         hint: passwordJustSet
           ? 'Check pg_hba.conf: the server must allow password (scram-sha-256/md5) logins for this role.'
-          : 'Re-run with --reset-password to set it to the one in --pg-url (an existing role keeps its password otherwise).',
+          : 'If the password in --pg-url is wrong, fix it there. To give the role this password instead, re-run with --reset-password (transactors and peers still using the old one then fail to log in).',
       });
     }
     if (e instanceof DtxError) throw e;

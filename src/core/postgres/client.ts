@@ -6,6 +6,7 @@ import type { Client, ClientConfig } from 'pg';
 import type * as PgNs from 'pg';
 import { DtxError, ExitCode } from '../errors.js';
 import { maskSecrets } from '../mask.js';
+import { isLocalHost } from './url.js';
 
 export type PgClient = Client;
 
@@ -108,23 +109,24 @@ interface PgLikeError {
   hostname?: string;
 }
 
-function describeTarget(opts: ConnectOptions): { where: string; user: string; db: string } {
+function describeTarget(opts: ConnectOptions): { where: string; host: string; user: string; db: string } {
   try {
     const u = new URL(opts.url);
     return {
+      host: (u.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1'),
       where: `${u.hostname || 'localhost'}:${u.port || '5432'}`,
       user: decodeURIComponent(u.username || 'postgres'),
       db: opts.database ?? urlDatabase(opts.url) ?? decodeURIComponent(u.username || 'postgres'),
     };
   } catch {
-    return { where: 'the server', user: '?', db: '?' };
+    return { where: 'the server', host: '', user: '?', db: '?' };
   }
 }
 
 export function translateConnectError(e: unknown, opts: ConnectOptions): DtxError {
   if (e instanceof DtxError) return e;
   const err = (e ?? {}) as PgLikeError;
-  const { where, user, db } = describeTarget(opts);
+  const { where, host, user, db } = describeTarget(opts);
   const purpose = opts.purpose ? `${opts.purpose} ` : '';
   const raw = maskSecrets(String(err.message ?? e));
   const base = { cause: e, exitCode: ExitCode.failed } as const;
@@ -134,7 +136,9 @@ export function translateConnectError(e: unknown, opts: ConnectOptions): DtxErro
         ...base,
         code: 'PG_UNREACHABLE',
         message: `cannot connect to ${purpose}PostgreSQL at ${where}: connection refused`,
-        hint: 'Is PostgreSQL running there? Start one with `dtx postgres start`, or point --pg-url/--admin-url at your server.',
+        hint: isLocalHost(host)
+          ? `Nothing listens on ${where}. Start your PostgreSQL server there, or run dtx's embedded one on that port: \`dtx postgres start --pg-url postgresql://USER:PASSWORD@${where}/DATABASE\` (the same --pg-url as here; it listens on that URL's port). Or point --pg-url/--admin-url at your server.`
+          : `Is PostgreSQL running on ${where}? Check the host and port in --pg-url/--admin-url.`,
       });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -161,7 +165,7 @@ export function translateConnectError(e: unknown, opts: ConnectOptions): DtxErro
         message: `PostgreSQL rejected the login of role "${user}" at ${where}: ${raw}`,
         hint: opts.purpose === 'admin'
           ? 'Check the superuser password in --admin-url (or PGPASSWORD).'
-          : 'Check the user and password in --pg-url; `dtx init-postgres --reset-password` sets the role password.',
+          : `The password in --pg-url (or DTX_PG_URL, DATABASE_URL, pgUrl in dtx.config.json) must be role "${user}"'s current one: fix it there (percent-encode special characters). To change the role's password instead, run ALTER ROLE as an admin and update every transactor and peer that uses it.`,
       });
     case '3D000':
       return new DtxError({
