@@ -109,3 +109,27 @@ export function maskSecrets(text: string): string {
   for (const rule of RULES) out = applyRule(out, rule);
   return out;
 }
+
+/**
+ * Masks streamed output (a child's stdout chunks) line by line: a secret split across two chunks
+ * is still masked whole, and a multi-byte character split across chunks is decoded whole.
+ */
+export function createStreamMasker(): { push(chunk: Buffer | string): string; flush(): string } {
+  const decoder = new TextDecoder('utf-8');
+  let partial = '';
+  return {
+    push(chunk) {
+      partial += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      const end = partial.lastIndexOf('\n');
+      if (end < 0) return '';
+      const lines = partial.slice(0, end + 1);
+      partial = partial.slice(end + 1);
+      return maskSecrets(lines);
+    },
+    flush() {
+      const rest = partial + decoder.decode();
+      partial = '';
+      return rest ? maskSecrets(rest) : '';
+    },
+  };
+}

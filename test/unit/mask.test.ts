@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeEach } from 'vitest';
 import fc from 'fast-check';
-import { maskSecrets, registerSecret, clearRegisteredSecrets } from '../../src/core/mask.js';
+import { maskSecrets, registerSecret, clearRegisteredSecrets, createStreamMasker } from '../../src/core/mask.js';
 import { escapeProperty, stringifyProperties } from '../../src/core/datomic/properties.js';
 import { printString } from '../../src/core/edn/printer.js';
 import { formatPgUrl, toJdbcUrlWithCredentials } from '../../src/core/postgres/url.js';
@@ -104,5 +104,23 @@ describe('maskSecrets with registered secrets', () => {
       ),
       { seed: 9, numRuns: 400 },
     );
+  });
+});
+
+describe('createStreamMasker (streamed transactor output)', () => {
+  it('masks a secret split across chunks at any point, and multi-byte characters split across chunks', () => {
+    const pw = 'sp lit-pä😀ss';
+    registerSecret(pw);
+    const text = Buffer.from(`line one\nStarting datomic:sql://<DB-NAME>?jdbc:postgresql://h/d?user=u&password=${pw}, you may need\nlast`);
+    for (let cut = 1; cut < text.length; cut++) {
+      const m = createStreamMasker();
+      const out = m.push(text.subarray(0, cut)) + m.push(text.subarray(cut)) + m.flush();
+      expect(leaks(out, pw), `cut at ${cut}`).toEqual([]);
+      expect(out).toContain('password=***, you may need\nlast');
+    }
+    // What `transactor start --foreground` did before: mask each chunk on its own. It leaks.
+    const cut = text.indexOf('lit-');
+    const naive = maskSecrets(text.subarray(0, cut).toString()) + maskSecrets(text.subarray(cut).toString());
+    expect(leaks(naive, pw)).not.toEqual([]);
   });
 });
