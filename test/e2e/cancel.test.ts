@@ -3,12 +3,13 @@
  * `db delete` (also --purge) and `db undelete` writes nothing and exits 130; a live transactor whose
  * clock is 20 minutes behind (its rev advances every second) is never taken for dead.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import pg from 'pg';
 import { dtx, tempStateDir } from '../helpers/cli.js';
 import { spawnDtx } from '../helpers/cli-signal.js';
-import { freshStorage } from '../helpers/pg.js';
+import { freshStorage, adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { startBeating, writeBeat } from '../helpers/heartbeat.js';
 import { printEdn, EdnMap, EdnSet, kw } from '../../src/core/edn/index.js';
 
@@ -105,5 +106,62 @@ describe('a live transactor whose clock is 20 minutes behind is alive', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(SECOND_SAMPLE);
     expect(r.stdout).toContain('no transactor was running');
+  });
+});
+
+/**
+ * A TCP proxy to the test PostgreSQL that holds every connection until release() is called: the
+ * command is then stuck connecting, a known moment to press Ctrl-C.
+ */
+async function holdingProxy(): Promise<{ port: number; connected: Promise<void>; release: () => void; close: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let connected!: () => void;
+  const firstConnection = new Promise<void>((r) => (connected = r));
+  const sockets = new Set<net.Socket>();
+  const srv = net.createServer((client) => {
+    sockets.add(client);
+    connected();
+    void released.then(() => {
+      const up = net.connect(inject('pgPort'), '127.0.0.1');
+      sockets.add(up);
+      client.pipe(up).pipe(client);
+      up.on('error', () => client.destroy());
+      client.on('error', () => up.destroy());
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    port: (srv.address() as net.AddressInfo).port,
+    connected: firstConnection,
+    release,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => r());
+      }),
+  };
+}
+
+describe('Ctrl-C in init-postgres', () => {
+  it('pressed while it connects: it creates nothing and exits 130', async () => {
+    const proxy = await holdingProxy();
+    cleanups.push(proxy.close);
+    const db = uniqueName('cidb');
+    const role = uniqueName('cirole');
+    const admin = new URL(adminUrl());
+    admin.port = String(proxy.port);
+    const run = spawnDtx(['init-postgres', '--pg-url', `postgresql://${role}:Cancel-pw-1@127.0.0.1:${proxy.port}/${db}`, '--admin-url', admin.toString(), '--state-dir', tempStateDir()]);
+    await proxy.connected;
+    run.child.kill('SIGINT');
+    await run.waitFor('(stopping');
+    proxy.release();
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(130);
+    const left = await withAdmin(async (a) => ({
+      db: (await a.query('select 1 from pg_database where datname = $1', [db])).rowCount,
+      role: (await a.query('select 1 from pg_roles where rolname = $1', [role])).rowCount,
+    }));
+    expect(left).toEqual({ db: 0, role: 0 });
   });
 });
