@@ -16,7 +16,7 @@ import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 
-const RUNS = 4;
+const RUNS = 3;
 const WITH_TRANSACTOR = 2;
 
 /** mulberry32: a small seeded PRNG, so every run tests the same passwords. */
