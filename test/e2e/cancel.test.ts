@@ -6,6 +6,8 @@
 import { describe, it, expect, afterEach, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { dtx, tempStateDir } from '../helpers/cli.js';
 import { spawnDtx } from '../helpers/cli-signal.js';
@@ -95,6 +97,26 @@ describe('a live transactor whose clock is 20 minutes behind is alive', () => {
     expect(un.code).toBe(2);
     expect(un.json()).toMatchObject({ ok: false, error: { code: 'UNDELETE_NEEDS_STOPPED_TRANSACTOR' } });
 
+    expect(await s.rows()).toBe(before);
+  });
+
+  it('the second sample lasts longer than the interval of the last transactor this state dir started', async () => {
+    const s = await seeded();
+    // The last `dtx transactor start` here ran a transactor with a 2.5 s heartbeat; the config says 1 s.
+    const state = tempStateDir();
+    mkdirSync(path.join(state, 'transactor'), { recursive: true });
+    writeFileSync(
+      path.join(state, 'transactor', 'launch.json'),
+      JSON.stringify({ pid: 999999, propertiesFile: path.join(state, 'x.properties'), datomicHome: '/nowhere', host: '192.0.2.10', port: 4334, pingHost: null, pingPort: null, heartbeatIntervalMsec: 2500, datomicPidFile: null, logDir: null, outLog: path.join(state, 'out.log'), platform: process.platform, standby: false, startedAt: new Date().toISOString() }),
+    );
+    const tx = await startBeating(s.url, { host: '192.0.2.10', skewMs: -20 * MIN, everyMs: 2500 });
+    cleanups.push(tx.stop);
+    const before = await s.rows();
+    // Start right after a beat: a 1 s interval's sample (1.45 s) would see no advance and call it dead.
+    const n = tx.beats();
+    while (tx.beats() === n) await new Promise((r) => setTimeout(r, 20));
+    const r = await dtx(['--json', 'db', 'undelete', s.deletedId, 'back', '--pg-url', s.url, '--state-dir', state], { env: { DTX_HEARTBEAT_MSEC: '1000' } });
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'UNDELETE_NEEDS_STOPPED_TRANSACTOR' } });
     expect(await s.rows()).toBe(before);
   });
 
