@@ -1,5 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
+import { throwIfAborted } from '../../core/abort.js';
 import { validateDbName } from '../../core/datomic/dbname.js';
 import { runPeer } from '../../core/datomic/peer.js';
 import { datomicUri } from '../../core/datomic/uri.js';
@@ -43,15 +44,16 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
         }
         const { dist, java } = await distributionWithJava(ctx);
         progress.update(`starting a peer JVM to run d/delete-database "${name}"`);
+        throwIfAborted(ctx.signal);
         const r = await runPeer({ dist, op: 'delete', uri: datomicUri(name, cfg.pg), env: io.env, javaBinDir: java.binDir, signal: ctx.signal });
         return { dbId: entry.dbId, deleted: Boolean(r.deleted), via: 'transactor' as const, purge: null as PurgeReport | null };
       }
       progress.update('no live transactor: rewriting the catalog as Datomic does');
-      const d = await deleteDatabaseOffline(c, name);
+      const d = await deleteDatabaseOffline(c, name, { signal: ctx.signal });
       let report: PurgeReport | null = null;
       if (purge) {
         progress.update('purging the rows that belong to it');
-        report = await purgeOffline(c, d.dbId);
+        report = await purgeOffline(c, d.dbId, { signal: ctx.signal });
       }
       return { dbId: d.dbId, deleted: true, via: 'catalog' as const, purge: report };
     } finally {

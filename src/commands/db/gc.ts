@@ -1,5 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError } from '../../core/errors.js';
+import { throwIfAborted } from '../../core/abort.js';
 import { planScript, runScript, withPathFirst } from '../../core/datomic/script.js';
 import { systemUri } from '../../core/datomic/uri.js';
 import { connect } from '../../core/postgres/client.js';
@@ -22,6 +23,7 @@ export async function run(ctx: Ctx): Promise<number> {
     const env = java.binDir ? withPathFirst(io.env, java.binDir, dist.platform) : { ...io.env };
     // bin/datomic takes the system URI as an argument (INFERRED: no env alternative), so the storage
     // password is on that process's command line while it runs.
+    throwIfAborted(ctx.signal);
     const plan = planScript({ script: dist.scripts.datomic, args: ['gc-deleted-dbs', systemUri(cfg.pg)], home: dist.home, env, platform: dist.platform });
     r = await runScript(plan, {
       signal: ctx.signal,
@@ -41,6 +43,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const after = await withStorage(ctx, async (c) => (await readCatalog(c)).deleted);
   const collected = before.filter((d) => !after.includes(d));
   let vacuum: { ran: boolean; as: string | null; warning: string | null } = { ran: false, as: null, warning: null };
+  throwIfAborted(ctx.signal);
   if (ctx.flags.vacuum) vacuum = await runVacuum(ctx);
   if (io.json) {
     printJson(io, { collected, remaining: after, vacuum });

@@ -9,6 +9,7 @@ import { checkKvsTable } from '../../core/storage/kvs.js';
 import { transactorLiveness, type Liveness } from '../../core/storage/liveness.js';
 import type { Progress } from '../../render/progress.js';
 import { formatPgUrl } from '../../core/postgres/url.js';
+import { readLaunchRecord, transactorPaths } from '../../core/datomic/pidfile.js';
 
 export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, opts: { onProgress?: (s: string) => void } = {}): Promise<T> {
   const cfg = ctx.config();
@@ -22,10 +23,16 @@ export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, 
   }
 }
 
-/** Is a transactor alive on this storage? Updates the spinner while a second heartbeat sample is taken. */
-export function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: Progress): Promise<Liveness> {
+/**
+ * Is a transactor alive on this storage? Updates the spinner while a second heartbeat sample is
+ * taken. The interval is the longer of the configured one and the one of the last transactor this
+ * state dir started (a second sample shorter than the transactor's interval could miss its beat).
+ */
+export async function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: Progress): Promise<Liveness> {
+  const cfg = ctx.config();
+  const rec = await readLaunchRecord(transactorPaths(cfg.stateDir).launchFile).catch(() => null);
   return transactorLiveness(c, {
-    intervalMs: ctx.config().heartbeatIntervalMsec,
+    intervalMs: Math.max(cfg.heartbeatIntervalMsec, rec?.heartbeatIntervalMsec ?? 0),
     signal: ctx.signal,
     onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
   });

@@ -13,6 +13,7 @@ import { DtxError, ExitCode } from '../errors.js';
 import { readEdn, EdnMap, EdnSet, EdnList, Tagged, type EdnValue } from '../edn/index.js';
 import { deleteRow, getRow, type KvRow, type Queryable } from './kvs.js';
 import { writeCatalog, DELETED_KEY, type Catalog } from './catalog.js';
+import { throwIfAborted } from '../abort.js';
 
 export const ROOT_ROW_KINDS = ['pod-log-tail', 'ref-index-root', 'ref-gc-root', 'ref-log-root'] as const;
 export type RootRowKind = (typeof ROOT_ROW_KINDS)[number];
@@ -170,6 +171,8 @@ export interface PurgeOptions {
   /** Allow purging an id that is in neither the live names nor :datomic/deleted (orphan rows). */
   allowOrphan?: boolean;
   maxAttempts?: number;
+  /** Ctrl-C: checked before every row delete and catalog write; an abort rolls the whole purge back. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -214,8 +217,9 @@ export async function purgeOffline(client: PgClient, dbId: string, opts: PurgeOp
     },
     {
       maxAttempts: opts.maxAttempts,
+      signal: opts.signal,
       inTransaction: async (c, current) => {
-        report = await deleteOwnedRows(c, dbId, current);
+        report = await deleteOwnedRows(c, dbId, current, opts.signal);
       },
     },
   );
@@ -224,7 +228,7 @@ export async function purgeOffline(client: PgClient, dbId: string, opts: PurgeOp
   return report;
 }
 
-async function deleteOwnedRows(c: Queryable, dbId: string, current: Catalog): Promise<PurgeReport> {
+async function deleteOwnedRows(c: Queryable, dbId: string, current: Catalog, signal: AbortSignal | undefined): Promise<PurgeReport> {
   const wasInDeletedSet = current.deleted.includes(dbId);
   const protectedIds = new Set<string>(['pod-catalog', 'pod-coord', 'pod-standby', ...current.chain]);
   // Every other database the catalog knows (live and deleted): what their named rows reference.
@@ -264,9 +268,11 @@ async function deleteOwnedRows(c: Queryable, dbId: string, current: Catalog): Pr
         scanned.add(s);
       }
     }
+    throwIfAborted(signal);
     if (await deleteRow(c, id)) deletedRows.push({ id, kind: 'segment', bytes: row.val?.length ?? 0 });
   }
   for (const r of roots) {
+    throwIfAborted(signal);
     if (await deleteRow(c, r.id)) deletedRows.unshift({ id: r.id, kind: 'root', bytes: r.bytes });
   }
   let existingScannedRefs = 0;
