@@ -36,6 +36,7 @@ export async function run(ctx: Ctx): Promise<number> {
       resetPassword: Boolean(ctx.flags.resetPassword),
       dryRun,
       onProgress: (s) => progress.update(s),
+      signal: ctx.signal,
     });
     progress.stop();
   } catch (e) {

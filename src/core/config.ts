@@ -92,6 +92,9 @@ export interface ResolveInput {
   configPath?: string | undefined;
 }
 
+/** Keys that name JavaScript object machinery; never accepted from a config file. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export function loadConfigFile(configPath: string | undefined, cwd: string): { file: string | undefined; values: RawValues } {
   const explicit = configPath !== undefined;
   const file = path.resolve(cwd, configPath ?? CONFIG_FILE_NAME);
@@ -99,7 +102,7 @@ export function loadConfigFile(configPath: string | undefined, cwd: string): { f
     if (explicit) {
       throw new DtxError({ code: 'CONFIG_NOT_FOUND', message: `config file not found: ${file}`, hint: 'Check the --config path.', exitCode: ExitCode.usage });
     }
-    return { file: undefined, values: {} };
+    return { file: undefined, values: Object.create(null) as RawValues };
   }
   let parsed: unknown;
   try {
@@ -115,17 +118,28 @@ export function loadConfigFile(configPath: string | undefined, cwd: string): { f
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new DtxError({ code: 'CONFIG_INVALID', message: `${file} must hold a JSON object`, hint: `Example: {"pgUrl": "${DEFAULT_PG_URL}"}`, exitCode: ExitCode.usage });
   }
-  const values: RawValues = {};
+  // A null-prototype object, and own keys only: `{"__proto__": {...}}` (an own key after JSON.parse)
+  // must never become the prototype of what dtx reads, nor `constructor` pass as a known key.
+  const values: RawValues = Object.create(null) as RawValues;
   const problems: string[] = [];
   const dir = path.dirname(file);
-  for (const [k, v] of Object.entries(parsed)) {
+  for (const k of Object.keys(parsed)) {
+    const v: unknown = (parsed as Record<string, unknown>)[k];
     if (k === '$schema') continue;
-    if (!(k in CONFIG_KEYS)) {
+    if (PROTOTYPE_KEYS.has(k)) {
+      problems.push(`key "${k}" is not allowed (it would change the shape of JavaScript objects)`);
+      continue;
+    }
+    if (!Object.hasOwn(CONFIG_KEYS, k)) {
       const near = Object.keys(CONFIG_KEYS).find((known) => known.toLowerCase() === k.toLowerCase().replace(/[-_]/g, ''));
       problems.push(`unknown key "${k}"${near ? ` (did you mean "${near}"?)` : ''}`);
       continue;
     }
     const spec = CONFIG_KEYS[k as ConfigKey];
+    if (v === null) {
+      problems.push(`${k}: null is not allowed (remove the key to use the default)`);
+      continue;
+    }
     // Relative paths in the file resolve against the file's folder.
     values[k as ConfigKey] = spec.kind === 'path' && typeof v === 'string' ? path.resolve(dir, v) : v;
   }
@@ -186,9 +200,9 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const { file, values: fileValues } = loadConfigFile(input.configPath, input.cwd);
   const problems: string[] = [];
   const hints: (string | undefined)[] = [];
-  const sources: Partial<Record<ConfigKey, Source>> = {};
-  const out: Partial<Record<ConfigKey, unknown>> = {};
-  const pgEnv: Partial<Record<ConfigKey, string>> = {};
+  const sources: Partial<Record<ConfigKey, Source>> = Object.create(null) as Partial<Record<ConfigKey, Source>>;
+  const out: Partial<Record<ConfigKey, unknown>> = Object.create(null) as Partial<Record<ConfigKey, unknown>>;
+  const pgEnv: Partial<Record<ConfigKey, string>> = Object.create(null) as Partial<Record<ConfigKey, string>>;
   if (input.env.DATABASE_URL) pgEnv.pgUrl = input.env.DATABASE_URL;
   const fromPg = pgEnvAdminUrl(input.env);
   if (fromPg) pgEnv.adminUrl = fromPg;
@@ -256,7 +270,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const target = pg as PgTarget;
   registerSecret(target.password, [target.user, target.database]);
   try {
-    registerSecret(parsePgUrl(adminUrl).password);
+    const admin = parsePgUrl(adminUrl);
+    registerSecret(admin.password, [admin.user, admin.database]);
   } catch {
     /* validated above */
   }

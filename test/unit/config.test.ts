@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveConfig, DEFAULT_PG_URL } from '../../src/core/config.js';
+import { resolveConfig, loadConfigFile, DEFAULT_PG_URL } from '../../src/core/config.js';
 import { DtxError } from '../../src/core/errors.js';
 
 function dir(config?: unknown): string {
@@ -93,5 +93,51 @@ describe('config precedence: flags > DTX_* env > DATABASE_URL/PG* > file > defau
   it('--no-embedded and DTX_EMBEDDED=false turn the embedded server off', () => {
     expect(resolveConfig({ flags: { embedded: false }, env: {}, cwd: dir() }).embedded).toBe(false);
     expect(resolveConfig({ flags: {}, env: { DTX_EMBEDDED: 'false' }, cwd: dir() }).embedded).toBe(false);
+  });
+});
+
+describe('config file: prototype keys and nulls (issue 9, item 6)', () => {
+  const evil = 'postgresql://evil:evil-pw-123@evil.example:5432/evil';
+
+  function fails(text: string): DtxError {
+    try {
+      resolveConfig({ flags: {}, env: {}, cwd: dir(text) });
+    } catch (e) {
+      expect(e).toBeInstanceOf(DtxError);
+      return e as DtxError;
+    }
+    return expect.fail('should throw');
+  }
+
+  for (const key of ['__proto__', 'constructor', 'prototype']) {
+    it(`rejects a "${key}" key with a usage error and never takes pgUrl from it`, () => {
+      // JSON.stringify drops __proto__ set by a literal, so write the text by hand.
+      const err = fails(`{"${key}": {"pgUrl": "${evil}"}}`);
+      expect(err.code).toBe('CONFIG_INVALID');
+      expect(err.exitCode).toBe(2);
+      expect(err.message).toContain(`"${key}"`);
+      expect(err.message).not.toContain('evil-pw-123');
+    });
+  }
+
+  it('a nested __proto__ never reaches the resolved config either', () => {
+    const err = fails(`{"pgUrl": "postgresql://a:b@h/d", "__proto__": {"embedded": false}}`);
+    expect(err.message).toContain('"__proto__"');
+    expect(({} as Record<string, unknown>).pgUrl).toBeUndefined();
+    expect(({} as Record<string, unknown>).embedded).toBeUndefined();
+  });
+
+  it('reports a null value instead of ignoring it', () => {
+    const err = fails('{"pgUrl": null, "xmx": null}');
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/pgUrl: null is not allowed/);
+    expect(err.message).toMatch(/xmx: null is not allowed/);
+  });
+
+  it('loadConfigFile returns a null-prototype object', () => {
+    const cwd = dir({ xmx: '2g' });
+    const { values } = loadConfigFile(undefined, cwd);
+    expect(Object.getPrototypeOf(values)).toBeNull();
+    expect(values.xmx).toBe('2g');
   });
 });

@@ -9,6 +9,7 @@ import {
   writeSecretFile, loadTransactorProperties, REQUIRED_SQL_PROPERTIES, writeTransactorProperties,
 } from '../../src/core/datomic/properties.js';
 import { DtxError } from '../../src/core/errors.js';
+import { urlDatabase } from '../../src/core/postgres/client.js';
 
 describe('properties parser (java.util.Properties syntax)', () => {
   it('handles separators: =, :, whitespace, and combinations', () => {
@@ -157,6 +158,14 @@ describe('URLs', () => {
   it('jdbc + user/password → postgresql://', () => {
     expect(jdbcToPgUrl('jdbc:postgresql://h:5432/db', 'u', 'p w')).toBe('postgresql://u:p%20w@h:5432/db');
     expect(jdbcToPgUrl('jdbc:postgresql://h/db?user=a&password=b&ssl=true')).toBe('postgresql://a:b@h/db?ssl=true');
+  });
+
+  it('the database in sql-url means what pgjdbc reads there (URLDecoder: + is a space), decoded once', () => {
+    expect(urlDatabase(jdbcToPgUrl('jdbc:postgresql://h:1/a+b%3Bc%2B', 'u', 'p'))).toBe('a b;c+');
+    for (const name of ['a;b', 'a,b', 'a+b', 'a$b', 'a@b', 'a=b', 'a&b', 'a?b', 'a#b', 'a/b', 'a b', 'a%b', 'a:b', 'ü']) {
+      const jdbc = pgUrlToJdbc(`postgresql://u:p@h:1/${encodeURIComponent(name)}`).sqlUrl;
+      expect(urlDatabase(jdbcToPgUrl(jdbc, 'u', 'p')), name).toBe(name);
+    }
   });
 });
 

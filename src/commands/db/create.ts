@@ -1,5 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError } from '../../core/errors.js';
+import { throwIfAborted } from '../../core/abort.js';
 import { validateDbName } from '../../core/datomic/dbname.js';
 import { runPeer } from '../../core/datomic/peer.js';
 import { datomicUri } from '../../core/datomic/uri.js';
@@ -29,6 +30,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
         });
       }
       progress.update(`starting a peer JVM to run d/create-database "${name}"`);
+      throwIfAborted(ctx.signal);
       const r = await runPeer({ dist, op: 'create', uri, env: io.env, javaBinDir: java.binDir, signal: ctx.signal });
       const cat = await readCatalog(c);
       return { dbId: cat.databases.find((d) => d.name === name)?.dbId ?? null, created: Boolean(r.created) };

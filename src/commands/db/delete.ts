@@ -1,5 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode, usageError } from '../../core/errors.js';
+import { throwIfAborted } from '../../core/abort.js';
 import { validateDbName } from '../../core/datomic/dbname.js';
 import { runPeer } from '../../core/datomic/peer.js';
 import { datomicUri } from '../../core/datomic/uri.js';
@@ -68,6 +69,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
       });
       const { dist, java } = await distributionWithJava(ctx);
       const p2 = startProgress(io, `starting a peer JVM to run d/delete-database "${name}"`);
+      throwIfAborted(ctx.signal);
       try {
         const r = await runPeer({ dist, op: 'delete', uri: datomicUri(name, cfg.pg), env: io.env, javaBinDir: java.binDir, signal: ctx.signal });
         return { dbId: entry.dbId, deleted: Boolean(r.deleted), via: 'transactor', purge: null, resumed: false };
@@ -111,7 +113,7 @@ async function deleteOffline(
     await guard();
     if (o.purge) await journalPending(cfg.stateDir, { storage: storageKey(ctx), name: o.name, dbId: o.dbId });
     o.progress.update('rewriting the catalog as Datomic does');
-    const d = await deleteDatabaseOffline(c, o.name, { beforeWrite: guard });
+    const d = await deleteDatabaseOffline(c, o.name, { beforeWrite: guard, signal: ctx.signal });
     let report: PurgeResult | null = null;
     if (o.purge) {
       report = await runPurge({ ...ctx, flags: { ...ctx.flags, yes: true } }, c, { dbId: d.dbId, label: `database "${o.name}"`, dryRun: false, guard, progress: o.progress });

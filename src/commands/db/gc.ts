@@ -8,6 +8,7 @@
  */
 import type { Ctx } from '../../cli/context.js';
 import { DtxError } from '../../core/errors.js';
+import { throwIfAborted } from '../../core/abort.js';
 import { planScript, runScript, withPathFirst } from '../../core/datomic/script.js';
 import { systemUri } from '../../core/datomic/uri.js';
 import { readCatalog } from '../../core/storage/catalog.js';
@@ -35,6 +36,7 @@ export async function run(ctx: Ctx): Promise<number> {
     const env = java.binDir ? withPathFirst(io.env, java.binDir, dist.platform) : { ...io.env };
     // bin/datomic takes the system URI as an argument only, so the storage password is on that
     // process's command line while it runs.
+    throwIfAborted(ctx.signal);
     const plan = planScript({ script: dist.scripts.datomic, args: ['gc-deleted-dbs', systemUri(cfg.pg)], home: dist.home, env, platform: dist.platform });
     const r = await runScript(plan, {
       signal: ctx.signal,
@@ -73,6 +75,7 @@ export async function run(ctx: Ctx): Promise<number> {
     return { collected, remaining: after.deleted, had, datomicDeleted, left, finished, liveTransactor };
   }).finally(() => progress.stop());
   let vacuum: VacuumResult = { ran: false, as: null, warning: null };
+  throwIfAborted(ctx.signal);
   if (ctx.flags.vacuum) vacuum = await runVacuum(ctx);
   if (io.json) {
     printJson(io, {

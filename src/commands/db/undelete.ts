@@ -24,7 +24,7 @@ export async function run(ctx: Ctx, dbId: string, name: string): Promise<number>
         throw new DtxError({
           code: 'UNDELETE_NEEDS_STOPPED_TRANSACTOR',
           message: 'undelete rewrites the catalog directly, which is only safe with no transactor running, and one is alive',
-          hint: '`dtx transactor stop`, undelete, then start it again.',
+          hint: 'Stop the transactor first (`dtx transactor stop`), then undelete, then start it again.',
           exitCode: ExitCode.usage,
         });
       }
@@ -48,7 +48,7 @@ export async function run(ctx: Ctx, dbId: string, name: string): Promise<number>
         });
       }
       progress.update('rewriting the catalog as Datomic does');
-      return withMaintenanceLock(c, { what: 'undelete', waitMs: 5000, signal: ctx.signal }, () => undeleteOffline(c, dbId, name));
+      return withMaintenanceLock(c, { what: 'undelete', waitMs: 5000, signal: ctx.signal }, () => undeleteOffline(c, dbId, name, { signal: ctx.signal }));
     });
   } finally {
     progress.stop();

@@ -2,6 +2,7 @@
  * Opening the storage database for commands that read or write datomic_kvs: starts the embedded
  * server on demand (notice on stderr), connects with the storage role and checks the table.
  */
+import { throwIfAborted } from '../../core/abort.js';
 import type { Ctx } from '../../cli/context.js';
 import { connect, type PgClient } from '../../core/postgres/client.js';
 import { ensureStorageServer } from '../../core/postgres/target.js';
@@ -11,6 +12,7 @@ import type { Progress } from '../../render/progress.js';
 import { formatPgUrl } from '../../core/postgres/url.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
 import { readHeartbeat } from '../../core/storage/heartbeat.js';
+import { readLaunchRecord, transactorPaths } from '../../core/datomic/pidfile.js';
 
 export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, opts: { onProgress?: (s: string) => void } = {}): Promise<T> {
   const cfg = ctx.config();
@@ -24,10 +26,16 @@ export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, 
   }
 }
 
-/** Is a transactor alive on this storage? Updates the spinner while a second heartbeat sample is taken. */
-export function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: Progress): Promise<Liveness> {
+/**
+ * Is a transactor alive on this storage? Updates the spinner while a second heartbeat sample is
+ * taken. The interval is the longer of the configured one and the one of the last transactor this
+ * state dir started (a second sample shorter than the transactor's interval could miss its beat).
+ */
+export async function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: Progress): Promise<Liveness> {
+  const cfg = ctx.config();
+  const rec = await readLaunchRecord(transactorPaths(cfg.stateDir).launchFile).catch(() => null);
   return transactorLiveness(c, {
-    intervalMs: ctx.config().heartbeatIntervalMsec,
+    intervalMs: Math.max(cfg.heartbeatIntervalMsec, rec?.heartbeatIntervalMsec ?? 0),
     signal: ctx.signal,
     onSecondSample: () => progress.update('the heartbeat looks old: checking whether it advances'),
   });
@@ -58,7 +66,7 @@ export async function requireNoTransactor(ctx: Ctx, c: PgClient, progress: Progr
         hint: 'What was done so far is consistent. Stop the transactor, then run the same command again to finish.',
       });
     }
-    if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
+    throwIfAborted(ctx.signal);
   };
   return { guard, lastHeartbeatMs: live.heartbeat?.timestampMs ?? null };
 }

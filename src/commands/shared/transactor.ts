@@ -1,7 +1,7 @@
 /** The transactor properties a command runs with: the user's --properties file, or one generated from the config. */
 import type { Ctx } from '../../cli/context.js';
 import { writeTransactorProperties } from '../../core/datomic/properties.js';
-import { transactorPaths } from '../../core/datomic/pidfile.js';
+import { preparePrivateDirs, transactorPaths } from '../../core/datomic/pidfile.js';
 import { formatPgUrl } from '../../core/postgres/url.js';
 import { VERSION } from '../../cli/version.js';
 
@@ -27,8 +27,11 @@ export function generatedPropertiesOptions(ctx: Ctx) {
 /** The properties file to launch: the user's own, or a freshly generated one (0600). */
 export async function propertiesForLaunch(ctx: Ctx): Promise<{ file: string; generated: boolean }> {
   const cfg = ctx.config();
+  const paths = transactorPaths(cfg.stateDir);
+  // Private before the transactor writes there (captured output here; its own logs in log-dir).
+  await preparePrivateDirs(paths, { logAndDataDirs: !cfg.properties });
   if (cfg.properties) return { file: cfg.properties, generated: false };
-  const file = transactorPaths(cfg.stateDir).propertiesFile;
+  const file = paths.propertiesFile;
   await writeTransactorProperties(file, generatedPropertiesOptions(ctx));
   return { file, generated: true };
 }

@@ -11,7 +11,7 @@
  *   log/                    the properties' log-dir
  *   data/                   the properties' data-dir
  */
-import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface TransactorPaths {
@@ -39,6 +39,19 @@ export function transactorPaths(stateDir: string): TransactorPaths {
     logDir: path.join(dir, 'log'),
     dataDir: path.join(dir, 'data'),
   };
+}
+
+/**
+ * Creates the transactor's folder in the state dir, and (for generated properties) its log-dir and
+ * data-dir, as 0700 (and tightens them when they exist): the transactor writes its logs there with
+ * its own umask (0644), and they may hold connection details (datomic.printConnectionInfo).
+ */
+export async function preparePrivateDirs(paths: TransactorPaths, opts: { logAndDataDirs: boolean }): Promise<void> {
+  const dirs = [paths.dir, ...(opts.logAndDataDirs ? [paths.logDir, paths.dataDir] : [])];
+  for (const d of dirs) {
+    await mkdir(d, { recursive: true, mode: 0o700 });
+    await chmod(d, 0o700).catch(() => {});
+  }
 }
 
 /** Reads a pid file (a decimal pid, optionally followed by whitespace). null when absent or garbage. */

@@ -333,6 +333,16 @@ export function pgUrlToJdbc(pgUrl: string): JdbcTarget {
   return { sqlUrl: toJdbcUrl(t), user, password: t.password, host: t.host, port: t.port, database: t.database };
 }
 
+/** What pgjdbc's URLCoder.decode (java.net.URLDecoder, UTF-8) makes of a URL component. */
+function decodeJdbcComponent(s: string): string {
+  const plus = s.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    return plus;
+  }
+}
+
 /** The inverse for preflight: sql-url (+ sql-user/sql-password) → a postgresql:// URL for `pg`. */
 export function jdbcToPgUrl(sqlUrl: string, user?: string, password?: string): string {
   const m = /^jdbc:postgresql:(?:\/\/([^/?]*))?\/?([^?]*)(?:\?(.*))?$/.exec(sqlUrl.trim());
@@ -345,7 +355,9 @@ export function jdbcToPgUrl(sqlUrl: string, user?: string, password?: string): s
     });
   }
   const hostPort = m[1] || 'localhost:5432';
-  const db = m[2] || 'datomic';
+  // pgjdbc decodes the database with URLDecoder (`+` is a space); decode it the same way, once, and
+  // hand it on fully percent-encoded.
+  const db = encodeURIComponent(decodeJdbcComponent(m[2] || 'datomic'));
   const params = new URLSearchParams(m[3] ?? '');
   const u = params.get('user') ?? user;
   const pw = params.get('password') ?? password;

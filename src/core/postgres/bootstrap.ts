@@ -8,8 +8,10 @@ import type { Client } from 'pg';
 import { DtxError, ExitCode } from '../errors.js';
 import { withClient } from './client.js';
 import { statement, type SqlValue } from './sqlfiles.js';
-import { canPrehash, scramVerifier } from './scram.js';
+import { scramVerifier } from './scram.js';
+import { unusablePasswordReason } from './saslprep.js';
 import { formatPgUrl, toJdbcUrl, type PgTarget } from './url.js';
+import { throwIfAborted } from '../abort.js';
 
 export const TABLE: SqlValue = { qualified: ['public', 'datomic_kvs'] };
 const EXPECTED_COLUMNS: Record<string, string> = { id: 'text', rev: 'integer', map: 'text', val: 'bytea' };
@@ -22,6 +24,8 @@ export interface InitOptions {
   resetPassword?: boolean;
   dryRun?: boolean;
   onProgress?: (stage: string) => void;
+  /** Ctrl-C: checked before every statement that changes the server (CANCELLED, exit 130). */
+  signal?: AbortSignal;
 }
 
 export interface InitResult {
@@ -64,7 +68,16 @@ export function validateNames(pg: PgTarget): void {
     throw new DtxError({
       code: 'NAME_INVALID',
       message: `cannot use this storage target: ${problems.join('; ')}`,
-      hint: 'Choose other names in --pg-url, e.g. postgresql://datomic:SECRET@localhost:5432/datomic (percent-encode special characters).',
+      hint: 'Choose other names in --pg-url, e.g. postgresql://datomic:PASSWORD@localhost:5432/datomic (percent-encode special characters).',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const unusable = unusablePasswordReason(pg.password as string);
+  if (unusable) {
+    throw new DtxError({
+      code: 'PASSWORD_UNUSABLE',
+      message: `the password in the storage URL cannot be used: ${unusable}`,
+      hint: 'Choose another password in --pg-url: any printable characters work, including non-ASCII letters; avoid mixing an emoji or a private-use character with letters that Unicode normalization changes (ligatures, full-width or decomposed letters).',
       exitCode: ExitCode.usage,
     });
   }
@@ -205,7 +218,8 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
   validateNames(pg);
   const progress = opts.onProgress ?? (() => {});
   const password = pg.password as string;
-  const passwordValue: SqlValue = { literal: canPrehash(password) ? scramVerifier(password) : password };
+  // Always a verifier (never the clear password, whatever its characters): see scram.ts.
+  const passwordValue: SqlValue = { literal: scramVerifier(password) };
   const maskedPassword: SqlValue = { literal: '***' };
   const result = emptyResult(pg, Boolean(opts.dryRun));
   const { statements, warnings } = result;
@@ -249,6 +263,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
         if (!opts.locale) tries.push(undefined);
         for (const loc of tries) {
           const sql = statement('postgres-db.sql', 'create-database', { database: { ident: pg.database }, owner, locale: loc ? { literal: loc } : undefined });
+          throwIfAborted(opts.signal);
           try {
             await admin.query(sql);
             statements.push(sql);
@@ -284,6 +299,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
       if (opts.dryRun) statements.push(statement('postgres-user.sql', 'create-role', { role: { ident: pg.user }, password: maskedPassword }));
       else {
         progress(`creating role ${pg.user}`);
+        throwIfAborted(opts.signal);
         try {
           await admin.query(statement('postgres-user.sql', 'create-role', { role: { ident: pg.user }, password: passwordValue }));
         } catch (e) {
@@ -295,6 +311,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
     } else if (opts.resetPassword) {
       statements.push(statement('postgres-user.sql', 'reset-password', { role: { ident: pg.user }, password: maskedPassword }));
       if (!opts.dryRun) {
+        throwIfAborted(opts.signal);
         try {
           await admin.query(statement('postgres-user.sql', 'reset-password', { role: { ident: pg.user }, password: passwordValue }));
         } catch (e) {
@@ -344,14 +361,17 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
       }
       if (!needTable && !needGrant) return;
       progress(needTable ? 'creating table datomic_kvs' : 'granting table privileges');
+      throwIfAborted(opts.signal);
       try {
         await c.query('BEGIN');
         if (needTable) {
           await c.query(tableSql);
           statements.push(tableSql);
         }
+        throwIfAborted(opts.signal);
         await c.query(grantSql);
         statements.push(grantSql);
+        throwIfAborted(opts.signal); // an abort rolls the table back
         await c.query('COMMIT');
       } catch (e) {
         await c.query('ROLLBACK').catch(() => {});
@@ -366,6 +386,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
   if (opts.dryRun) return result;
 
   progress(`checking that role ${pg.user} can run Datomic's statements`);
+  throwIfAborted(opts.signal);
   await verifyAsRole(pg, result.role.created || result.role.passwordReset);
   result.verified = true;
   return result;
@@ -395,7 +416,7 @@ export async function verifyAsRole(pg: PgTarget, passwordJustSet: boolean): Prom
         message: `role "${pg.user}" exists but does not accept the password in the storage URL`,
         hint: passwordJustSet
           ? 'Check pg_hba.conf: the server must allow password (scram-sha-256/md5) logins for this role.'
-          : 'Re-run with --reset-password to set it to the one in --pg-url (an existing role keeps its password otherwise).',
+          : 'If the password in --pg-url is wrong, fix it there. To give the role this password instead, re-run with --reset-password (transactors and peers still using the old one then fail to log in).',
       });
     }
     if (e instanceof DtxError) throw e;

@@ -6,6 +6,7 @@ import type { Client, ClientConfig } from 'pg';
 import type * as PgNs from 'pg';
 import { DtxError, ExitCode } from '../errors.js';
 import { maskSecrets } from '../mask.js';
+import { isLocalHost } from './url.js';
 
 export type PgClient = Client;
 
@@ -29,20 +30,43 @@ export async function loadPg(): Promise<PgModule> {
   return pgModule;
 }
 
+/**
+ * The database a postgresql:// URL names, percent-decoded exactly once (as libpq and pgjdbc do).
+ * pg's own parser uses decodeURI, which leaves `%3B %2C %2B %24 %40 %3D %26 %3F %23 %2F %3A` encoded,
+ * so a database named `a;b` would be looked up as `a%3Bb`: dtx never lets pg decode the path.
+ */
+export function urlDatabase(url: string): string | undefined {
+  let raw: string;
+  try {
+    raw = new URL(url).pathname.replace(/^\//, '');
+  } catch {
+    return undefined;
+  }
+  if (raw === '') return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export async function connect(opts: ConnectOptions): Promise<Client> {
   const pg = await loadPg();
-  let url = opts.url;
-  if (opts.database !== undefined) {
-    // pg lets connectionString win over `database`, so swap the path in the URL itself.
-    const u = new URL(opts.url);
-    u.pathname = `/${encodeURIComponent(opts.database)}`;
-    url = u.toString();
+  const { parseIntoClientConfig } = await import('pg-connection-string');
+  let parsed: ClientConfig;
+  try {
+    parsed = parseIntoClientConfig(opts.url);
+  } catch (e) {
+    throw translateConnectError(e, opts);
   }
+  const database = opts.database ?? urlDatabase(opts.url);
   const config: ClientConfig = {
-    connectionString: url,
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     application_name: 'dtx',
+    ...parsed,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
   };
+  if (database !== undefined) config.database = database;
+  else delete config.database;
   const client = new pg.Client(config);
   // A server-side termination after connect must not crash the process.
   client.on('error', () => {});
@@ -85,23 +109,24 @@ interface PgLikeError {
   hostname?: string;
 }
 
-function describeTarget(opts: ConnectOptions): { where: string; user: string; db: string } {
+function describeTarget(opts: ConnectOptions): { where: string; host: string; user: string; db: string } {
   try {
     const u = new URL(opts.url);
     return {
+      host: (u.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1'),
       where: `${u.hostname || 'localhost'}:${u.port || '5432'}`,
       user: decodeURIComponent(u.username || 'postgres'),
-      db: opts.database ?? decodeURIComponent(u.pathname.replace(/^\//, '') || u.username || 'postgres'),
+      db: opts.database ?? urlDatabase(opts.url) ?? decodeURIComponent(u.username || 'postgres'),
     };
   } catch {
-    return { where: 'the server', user: '?', db: '?' };
+    return { where: 'the server', host: '', user: '?', db: '?' };
   }
 }
 
 export function translateConnectError(e: unknown, opts: ConnectOptions): DtxError {
   if (e instanceof DtxError) return e;
   const err = (e ?? {}) as PgLikeError;
-  const { where, user, db } = describeTarget(opts);
+  const { where, host, user, db } = describeTarget(opts);
   const purpose = opts.purpose ? `${opts.purpose} ` : '';
   const raw = maskSecrets(String(err.message ?? e));
   const base = { cause: e, exitCode: ExitCode.failed } as const;
@@ -111,7 +136,9 @@ export function translateConnectError(e: unknown, opts: ConnectOptions): DtxErro
         ...base,
         code: 'PG_UNREACHABLE',
         message: `cannot connect to ${purpose}PostgreSQL at ${where}: connection refused`,
-        hint: 'Is PostgreSQL running there? Start one with `dtx postgres start`, or point --pg-url/--admin-url at your server.',
+        hint: isLocalHost(host)
+          ? `Nothing listens on ${where}. Start your PostgreSQL server there, or run dtx's embedded one on that port: \`dtx postgres start --pg-url postgresql://USER:PASSWORD@${where}/DATABASE\` (the same --pg-url as here; it listens on that URL's port). Or point --pg-url/--admin-url at your server.`
+          : `Is PostgreSQL running on ${where}? Check the host and port in --pg-url/--admin-url.`,
       });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -138,7 +165,7 @@ export function translateConnectError(e: unknown, opts: ConnectOptions): DtxErro
         message: `PostgreSQL rejected the login of role "${user}" at ${where}: ${raw}`,
         hint: opts.purpose === 'admin'
           ? 'Check the superuser password in --admin-url (or PGPASSWORD).'
-          : 'Check the user and password in --pg-url; `dtx init-postgres --reset-password` sets the role password.',
+          : `The password in --pg-url (or DTX_PG_URL, DATABASE_URL, pgUrl in dtx.config.json) must be role "${user}"'s current one: fix it there (percent-encode special characters). To change the role's password instead, run ALTER ROLE as an admin and update every transactor and peer that uses it.`,
       });
     case '3D000':
       return new DtxError({
@@ -158,8 +185,8 @@ export function translateConnectError(e: unknown, opts: ConnectOptions): DtxErro
           message: `PostgreSQL at ${where} asks role "${user}" for a password, and the ${purpose}connection URL has none`,
           hint:
             opts.purpose === 'admin'
-              ? `Add the superuser's password to --admin-url (postgresql://${user}:SECRET@${where}/postgres) or set PGPASSWORD. To use dtx's embedded PostgreSQL instead, stop the server on ${where} or pick another port in --pg-url.`
-              : 'Add the password to --pg-url (postgresql://USER:SECRET@HOST:PORT/DATABASE).',
+              ? `Add the superuser's password to --admin-url (postgresql://${user}:PASSWORD@${where}/postgres) or set PGPASSWORD. To use dtx's embedded PostgreSQL instead, stop the server on ${where} or pick another port in --pg-url.`
+              : 'Add the password to --pg-url (postgresql://USER:PASSWORD@HOST:PORT/DATABASE).',
         });
       }
       if (/timeout/i.test(raw)) {

@@ -7,6 +7,7 @@
 import type { ResolvedConfig } from '../config.js';
 import { embeddedAdminUrl, embeddedStatus, portInUse, readSuperuser, startEmbedded } from './embedded.js';
 import { isLocalHost } from './url.js';
+import { DtxError, ExitCode } from '../errors.js';
 
 export interface StorageServer {
   adminUrl: string;
@@ -32,6 +33,18 @@ export async function ensureStorageServer(cfg: ResolvedConfig, opts: EnsureOptio
   };
   if (st.running && st.port === pg.port) {
     return { adminUrl: await adminFor(pg.port), embedded: { used: true, startedNow: false, port: pg.port, pid: st.pid } };
+  }
+  if (st.running && st.port !== null && st.port !== pg.port && cfg.embedded) {
+    // Tell the truth in dry runs too: the embedded server runs, on another port (startEmbedded
+    // would refuse the same way).
+    if (!(await portInUse(pg.port, pg.host === '::1' ? '::1' : '127.0.0.1'))) {
+      throw new DtxError({
+        code: 'EMBEDDED_OTHER_PORT',
+        message: `the embedded PostgreSQL of ${cfg.stateDir} is running on port ${st.port}, not ${pg.port} (the port in the storage URL), and nothing listens on ${pg.port}`,
+        hint: `Use --pg-url with port ${st.port}, or \`dtx postgres stop\` first.`,
+        exitCode: ExitCode.usage,
+      });
+    }
   }
   const defaultTarget = pg.port === 5432;
   if (!cfg.embedded || !(defaultTarget || st.initialized)) return plain;

@@ -14,6 +14,7 @@ import { DtxError, ExitCode } from '../errors.js';
 import { readEdn, readEdnAll, printEdn, EdnMap, EdnSet, kw, type Keyword, type EdnValue } from '../edn/index.js';
 import { casRef, getRow, insertRef, insertValue, isUniqueViolation, type Queryable } from './kvs.js';
 import { suggestNames, validateDbName } from '../datomic/dbname.js';
+import { abortableSleep, throwIfAborted } from '../abort.js';
 
 export const CATALOG_POD_ID = 'pod-catalog';
 export const DELETED_KEY: Keyword = kw('datomic/deleted');
@@ -189,6 +190,8 @@ export interface WriteCatalogOptions {
   beforeWrite?: () => Promise<void>;
   /** For tests: delay between attempts (default: 5..50 ms * attempt, random jitter). */
   backoffMs?: (attempt: number) => number;
+  /** Ctrl-C: checked before each attempt and before each write of it; an abort rolls the attempt back. */
+  signal?: AbortSignal;
 }
 
 export interface WriteCatalogResult {
@@ -249,10 +252,6 @@ export function validateCatalogChange(current: Catalog, change: CatalogChange): 
 
 class CasConflict extends Error {}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /**
  * Rewrites the catalog exactly as Datomic does, retrying on CAS conflicts. `update` receives the
  * freshly read catalog on each attempt and returns the whole next value (or null: nothing to do).
@@ -265,13 +264,17 @@ export async function writeCatalog(
 ): Promise<WriteCatalogResult> {
   const maxAttempts = opts.maxAttempts ?? 10;
   const backoff = opts.backoffMs ?? ((n: number) => Math.floor(Math.random() * 45 * n) + 5);
+  const { signal } = opts;
   for (let attempt = 1; ; attempt++) {
+    throwIfAborted(signal);
     try {
       return await withTransaction(client, async () => {
         const current = await readCatalog(client);
         const change = update(current);
+        throwIfAborted(signal);
         if (change === null) {
           if (opts.inTransaction) await opts.inTransaction(client, current);
+          throwIfAborted(signal); // before COMMIT: an abort rolls back what inTransaction did
           return { written: false, attempts: attempt, before: current, rev: current.rev, tailId: current.tailId, value: current.value };
         }
         validateCatalogChange(current, change);
@@ -280,9 +283,11 @@ export async function writeCatalog(
         const text = printEdn(change.value);
         // a squuid, like Datomic's own ids, so a superseded tail row dates itself
         const newTail = squuid();
+        throwIfAborted(signal);
         await insertValue(client, newTail, '{}', Buffer.from(text, 'utf8'));
         const podMap = printEdn(new EdnMap([[TAIL_KEY, newTail]]));
         let newRev: number;
+        throwIfAborted(signal);
         if (current.rev === null) {
           newRev = 0;
           try {
@@ -295,6 +300,7 @@ export async function writeCatalog(
           newRev = current.rev + 1;
           if (!(await casRef(client, CATALOG_POD_ID, current.rev, newRev, podMap))) throw new CasConflict();
         }
+        throwIfAborted(signal); // before COMMIT
         return { written: true, attempts: attempt, before: current, rev: newRev, tailId: newTail, value: change.value };
       });
     } catch (e) {
@@ -306,7 +312,7 @@ export async function writeCatalog(
           hint: 'Another process (a transactor or another dtx) is writing the catalog; stop it and retry.',
         });
       }
-      await sleep(backoff(attempt));
+      await abortableSleep(backoff(attempt), signal);
     }
   }
 }

@@ -8,6 +8,7 @@
 import { DtxError } from '../errors.js';
 import { readEdn, EdnMap, EdnBigInt, kw, type EdnValue } from '../edn/index.js';
 import { getRow, type Queryable } from './kvs.js';
+import { abortableSleep, throwIfAborted } from '../abort.js';
 
 export const ACTIVE_HEARTBEAT_ID = 'pod-coord';
 export const STANDBY_HEARTBEAT_ID = 'pod-standby';
@@ -137,10 +138,13 @@ export function judgeAdvance(before: Heartbeat | null, after: Heartbeat | null):
 
 export interface WaitForAdvanceOptions {
   id?: HeartbeatRowId;
-  /** How long to wait between the samples; default intervalMs × 1.2 + 250 (one beat plus slack). */
+  /** How long to watch; default intervalMs × 1.2 + 250 (more than one beat, plus slack). */
   waitMs?: number;
-  /** For tests. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Re-read this often and stop as soon as the row advanced (default min(500, waitMs)). */
+  pollMs?: number;
+  /** The first sample when the caller already has it (else it is read now). */
+  before?: Heartbeat | null;
+  /** An abort throws CANCELLED (exit 130): an interrupted wait is never a verdict. */
   signal?: AbortSignal;
 }
 
@@ -149,21 +153,26 @@ export interface AdvanceResult extends AliveJudgement {
   after: Heartbeat | null;
 }
 
-/** Reads the heartbeat, waits a bit more than one interval, reads again and judges by advance. */
+/**
+ * Reads the heartbeat and watches it for a bit more than one interval, re-reading every pollMs:
+ * alive as soon as rev or timestamp advanced (clock-independent), dead when the whole wait passed
+ * without an advance. Throws CANCELLED when the signal fires, before or during the wait.
+ */
 export async function waitForAdvance(c: Queryable, intervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS, opts: WaitForAdvanceOptions = {}): Promise<AdvanceResult> {
   const id = opts.id ?? ACTIVE_HEARTBEAT_ID;
-  const sleep =
-    opts.sleep ??
-    ((ms: number) =>
-      new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
-        opts.signal?.addEventListener('abort', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      }));
-  const before = await readHeartbeat(c, id);
-  await sleep(opts.waitMs ?? Math.round(intervalMs * 1.2) + 250);
-  const after = await readHeartbeat(c, id);
+  throwIfAborted(opts.signal);
+  const before = opts.before !== undefined ? opts.before : await readHeartbeat(c, id);
+  const waitMs = Math.max(0, opts.waitMs ?? Math.round(intervalMs * 1.2) + 250);
+  const pollMs = Math.max(1, Math.min(opts.pollMs ?? 500, waitMs || 1));
+  let after = before;
+  for (let waited = 0; waited < waitMs; ) {
+    const step = Math.min(pollMs, waitMs - waited);
+    await abortableSleep(step, opts.signal);
+    waited += step;
+    after = await readHeartbeat(c, id);
+    throwIfAborted(opts.signal);
+    const j = judgeAdvance(before, after);
+    if (j.alive) return { ...j, before, after };
+  }
   return { ...judgeAdvance(before, after), before, after };
 }

@@ -1,40 +1,59 @@
 /**
- * Is a transactor alive on this storage? (datomic-facts §6) First the one-shot rule (now − the
- * heartbeat's timestamp < 3 intervals). That depends on the two clocks agreeing, so when it says
- * "dead" about a heartbeat that is only somewhat old (clock skew is plausible), a second sample one
- * interval later decides: a rev or timestamp that advanced means alive, whatever the clocks say.
- * Read-only: pod-coord is never written.
+ * Is a transactor alive on this storage? The one judgement that `transactor status` and the db
+ * commands share (datomic-facts §6). Read-only: pod-coord/pod-standby are never written.
+ *
+ * The rule:
+ * 1. No heartbeat row: nothing could be alive (dead, at once).
+ * 2. The row names an endpoint on this machine and its port refuses connections: the process is
+ *    gone (dead, at once), however fresh the heartbeat looks (a stopped transactor leaves one).
+ * 3. A fresh heartbeat (now − timestamp < 3 intervals): alive, at once (unless `confirm`).
+ * 4. Otherwise watch the row for more than one interval: a rev or timestamp that advances means
+ *    alive, whatever the timestamps say (a transactor whose clock is behind looks old forever);
+ *    no advance means dead. There is no "too old to matter" shortcut.
+ * An abort (Ctrl-C) before or during the wait throws CANCELLED (exit 130), never a verdict.
  */
-import { judgeAlive, readHeartbeat, waitForAdvance, type Heartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
+import os from 'node:os';
+import { ACTIVE_HEARTBEAT_ID, judgeAlive, readHeartbeat, waitForAdvance, type Heartbeat, type HeartbeatRowId, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
 import type { Queryable } from './kvs.js';
 import { probePort } from '../net.js';
-import os from 'node:os';
 import { isLocalHost } from '../postgres/url.js';
+import { throwIfAborted } from '../abort.js';
 
 export interface Liveness {
   alive: boolean;
+  /** The last sample read (null without a row). */
   heartbeat: Heartbeat | null;
-  /** fresh: one-shot; advanced/still: two samples; absent: no pod-coord row; stale: too old to be skew. */
-  how: 'fresh' | 'advanced' | 'still' | 'absent' | 'stale';
+  /**
+   * absent: no row · gone: a local endpoint whose port refuses · fresh: one-shot rule ·
+   * advanced / still: decided by a second sample.
+   */
+  how: 'absent' | 'gone' | 'fresh' | 'advanced' | 'still';
   reason: string;
 }
 
 export interface LivenessOptions {
+  /** Which row: pod-coord (the active transactor, default) or pod-standby. */
+  id?: HeartbeatRowId;
+  /** The transactor's heartbeat-interval-msec (default 5000). */
   intervalMs?: number;
   nowMs?: number;
-  /** Heartbeats older than this are dead without a second sample (default 10 minutes). */
-  skewToleranceMs?: number;
-  /** Called before the second sample (which takes about one interval), e.g. to update a spinner. */
+  /** Take the second sample even for a fresh heartbeat (certainty over speed). */
+  confirm?: boolean;
+  /** Called once before the second sample (which takes a bit more than one interval): show progress. */
   onSecondSample?: () => void;
+  /** Ctrl-C: throws CANCELLED before or during the wait. */
   signal?: AbortSignal;
-  /** Probe host:port of a fresh heartbeat when the host is this machine (default true). */
+  /**
+   * Probe host:port when the row names this machine; a refused connection means the process is
+   * gone (default: true for pod-coord; false for pod-standby, whose port a standby does not serve).
+   */
   probeLocalPort?: boolean;
 }
 
 function isThisMachine(host: string | null): boolean {
   if (!host) return false;
   const h = host.toLowerCase();
-  return isLocalHost(h) || h === '0.0.0.0' || h === os.hostname().toLowerCase();
+  return isLocalHost(h) || h === '0.0.0.0' || h === '::' || h === os.hostname().toLowerCase();
 }
 
 /** True when host:port actively refuses a connection (nothing listens; a timeout is not a refusal). */
@@ -43,22 +62,26 @@ async function refused(host: string, port: number, timeoutMs = 1000): Promise<bo
 }
 
 export async function transactorLiveness(c: Queryable, opts: LivenessOptions = {}): Promise<Liveness> {
+  const id = opts.id ?? ACTIVE_HEARTBEAT_ID;
   const intervalMs = opts.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-  const hb = await readHeartbeat(c);
-  if (!hb) return { alive: false, heartbeat: null, how: 'absent', reason: 'no transactor has ever registered in this storage (no pod-coord row)' };
+  throwIfAborted(opts.signal);
+  const hb = await readHeartbeat(c, id);
+  if (!hb) {
+    return { alive: false, heartbeat: null, how: 'absent', reason: `no transactor has ever registered in this storage (no ${id} row)` };
+  }
+  const probe = opts.probeLocalPort ?? id === ACTIVE_HEARTBEAT_ID;
+  if (probe && hb.port !== null && isThisMachine(hb.host) && (await refused(hb.host as string, hb.port))) {
+    return { alive: false, heartbeat: hb, how: 'gone', reason: `nothing listens on ${hb.host}:${hb.port} (this machine), where its heartbeat says it runs` };
+  }
+  throwIfAborted(opts.signal);
   const one = judgeAlive(hb, opts.nowMs ?? Date.now(), intervalMs);
-  if (one.alive) {
-    // A transactor that just stopped leaves a fresh-looking heartbeat for up to 3 intervals. When it
-    // ran on this machine, a refused connection to its port settles it (a live one listens there).
-    if ((opts.probeLocalPort ?? true) && hb.port !== null && isThisMachine(hb.host) && (await refused(hb.host as string, hb.port))) {
-      return { alive: false, heartbeat: hb, how: 'stale', reason: `its last heartbeat is recent, but nothing listens on ${hb.host}:${hb.port} any more` };
-    }
-    return { alive: true, heartbeat: hb, how: 'fresh', reason: one.reason };
-  }
-  if (one.ageMs !== null && Math.abs(one.ageMs) > (opts.skewToleranceMs ?? 10 * 60_000)) {
-    return { alive: false, heartbeat: hb, how: 'stale', reason: `the last heartbeat is ${Math.round(one.ageMs / 1000)} s old` };
-  }
+  if (one.alive && !opts.confirm) return { alive: true, heartbeat: hb, how: 'fresh', reason: one.reason };
   opts.onSecondSample?.();
-  const two = await waitForAdvance(c, intervalMs, { signal: opts.signal });
-  return { alive: two.alive, heartbeat: two.after ?? hb, how: two.alive ? 'advanced' : 'still', reason: two.reason };
+  const two = await waitForAdvance(c, intervalMs, { id, before: hb, signal: opts.signal });
+  return {
+    alive: two.alive,
+    heartbeat: two.after ?? hb,
+    how: two.alive ? 'advanced' : 'still',
+    reason: two.alive ? `${two.reason}, so it is alive (its clock says the heartbeat is ${Math.round((one.ageMs ?? 0) / 1000)} s old)` : two.reason,
+  };
 }

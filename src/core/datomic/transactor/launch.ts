@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { DtxError, ExitCode } from '../../errors.js';
-import { maskSecrets } from '../../mask.js';
+import { createStreamMasker, maskSecrets } from '../../mask.js';
 import { fileSizes, readFrom } from '../logs.js';
 import { writeLaunchRecord, writePidFile, type LaunchRecord } from '../pidfile.js';
 import { planLaunch } from './launch-plan.js';
@@ -70,19 +70,28 @@ export async function launch(prep: Prepared, opts: StartTransactorOptions, foreg
   child.on('exit', (code, signal) => (running.exited = { code, signal }));
   if (foreground) {
     let buffered = '';
-    const onData = (d: Buffer): void => {
-      const s = d.toString('utf8');
-      buffered += s;
-      void out.write(s).catch(() => {});
+    // Line by line: a password split across two chunks is still masked whole.
+    const masker = createStreamMasker();
+    const show = (text: string): void => {
+      if (!text) return;
       try {
-        opts.onOutput?.(maskSecrets(s));
+        opts.onOutput?.(text);
       } catch {
         /* ignore UI errors */
       }
     };
+    const onData = (d: Buffer): void => {
+      const s = d.toString('utf8');
+      buffered += s;
+      void out.write(s).catch(() => {});
+      show(masker.push(d));
+    };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.on('close', () => void out.close().catch(() => {}));
+    child.on('close', () => {
+      show(masker.flush());
+      void out.close().catch(() => {});
+    });
     running.read = async () => {
       const s = buffered;
       buffered = '';

@@ -16,6 +16,7 @@
  * The caller holds the maintenance lock and has made sure no transactor is alive; `beforeWrite`
  * runs before every batch (it re-checks that), and the abort signal is checked there too.
  */
+import { throwIfAborted } from '../../abort.js';
 import type { PgClient } from '../../postgres/client.js';
 import { DtxError, ExitCode } from '../../errors.js';
 import { EdnSet } from '../../edn/index.js';
@@ -85,10 +86,6 @@ async function q<R extends object>(c: Queryable, text: string, values: unknown[]
   } catch (e) {
     throw translateKvsError(e, 'purging');
   }
-}
-
-function cancelled(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
 }
 
 /** Checks that dbId may be purged: in :datomic/deleted, not a live database. */
@@ -241,9 +238,9 @@ export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOption
   const started = performance.now();
   const progress = (p: PurgeProgress) => opts.onProgress?.(p);
   const check = async () => {
-    if (opts.signal?.aborted) throw cancelled(opts.signal);
+    throwIfAborted(opts.signal);
     await opts.beforeWrite?.();
-    if (opts.signal?.aborted) throw cancelled(opts.signal);
+    throwIfAborted(opts.signal);
   };
   const catalog = await readCatalog(c);
   if (!(opts.asIfDeleted && opts.dryRun && catalog.databases.some((d) => d.dbId === dbId))) purgeTarget(catalog, dbId);

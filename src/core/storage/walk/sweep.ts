@@ -11,8 +11,9 @@
  * older than the cutoff, and never the gc root. If any part of a tree cannot be read, the rows
  * below it would look unreferenced: the sweep refuses to delete anything then.
  */
+import { throwIfAborted } from '../../abort.js';
 import type { PgClient } from '../../postgres/client.js';
-import { DtxError, ExitCode } from '../../errors.js';
+import { DtxError } from '../../errors.js';
 import { readCatalog } from '../catalog.js';
 import { KVS_TABLE, translateKvsError, type Queryable } from '../kvs.js';
 import { markStorage } from './mark-all.js';
@@ -78,9 +79,7 @@ export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<Swe
   const cutoff = now - opts.olderThanMs;
   const batch = opts.batchSize ?? 5000;
   const check = async () => {
-    if (opts.signal?.aborted) {
-      throw opts.signal.reason instanceof Error ? opts.signal.reason : new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
-    }
+    throwIfAborted(opts.signal);
     await opts.beforeWrite?.();
   };
   opts.onProgress?.({ phase: 'marking', done: 0, total: 0 });

@@ -17,7 +17,7 @@
  * unexpected shape is a problem (with its row id) and its subtree is skipped; the walk goes on.
  * Missing gc dirs and leaves are normal (Datomic's gc deletes them but never rewrites the root).
  */
-import { DtxError } from '../../errors.js';
+import { throwIfAborted } from '../../abort.js';
 import { EdnMap, kw, readEdn, type EdnValue } from '../../edn/index.js';
 import { decodeVal } from '../../fressian/val.js';
 import type { Value } from '../../fressian/values.js';
@@ -118,7 +118,7 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
   const stats: WalkStats = { nodes: 0, bytesFetched: 0, leaves: 0, collected: 0 };
   const problem = (id: string, p: string) => problems.push({ dbId, id, problem: p });
   const checkAbort = () => {
-    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: 130 });
+    throwIfAborted(opts.signal);
   };
   const progress = () => opts.onProgress?.({ ...stats });
 
