@@ -39,6 +39,13 @@ function action(io: Io, hooks: ProgramHooks, load: Loader) {
   };
 }
 
+/** Appends an `Examples:` section to a command's help: [command line, what it does]. */
+function examples(cmd: Command, lines: [string, string?][]): Command {
+  const width = Math.max(0, ...lines.filter(([, what]) => what).map(([l]) => l.length));
+  const body = lines.map(([l, what]) => (what ? `  ${l.padEnd(width)}  # ${what}` : `  ${l}`)).join('\n');
+  return cmd.addHelpText('after', `\nExamples:\n${body}`);
+}
+
 function rootOf(cmd: Command): Command {
   let c = cmd;
   while (c.parent) c = c.parent;
@@ -82,31 +89,51 @@ Config precedence: flags > DTX_* env > DATABASE_URL/PG* > dtx.config.json > defa
 Runs what Datomic's bin/sql scripts do, safely re-runnable, as the superuser in --admin-url:
   CREATE DATABASE, CREATE ROLE ... LOGIN, CREATE TABLE datomic_kvs (id, rev, map, val, pk_id),
   GRANT SELECT, INSERT, UPDATE, DELETE to the role (no grant to PUBLIC), then checks the role
-  can run Datomic's statements in a rolled-back transaction.
-Examples:
-  dtx init-postgres
-  dtx init-postgres --pg-url postgresql://datomic:s3cret@db:5432/datomic --admin-url postgresql://postgres:pw@db/postgres
-  dtx init-postgres --dry-run`,
+  can run Datomic's statements in a rolled-back transaction.`,
     )
     .action(act(() => import('../commands/init-postgres.js')));
   addStorageOptions(init);
   addAdminOptions(init);
+  addSecretsOption(init);
+  examples(init, [
+    ['dtx init-postgres', 'the default target; embedded PostgreSQL when none runs'],
+    ['dtx init-postgres --pg-url postgresql://datomic:s3cret@db:5432/datomic --admin-url postgresql://postgres:pw@db/postgres'],
+    ['dtx init-postgres --dry-run', 'print the SQL, change nothing'],
+    ['dtx init-postgres --show-secrets', 'print sql-password in clear'],
+  ]);
 
   const pgCmd = program.command('postgres').description('an embedded local PostgreSQL with its data in the state dir');
+  examples(pgCmd, [
+    ['dtx postgres start', 'on localhost:5432 (the port of --pg-url)'],
+    ['dtx postgres status'],
+    ['dtx postgres stop'],
+  ]);
   const pgStart = pgCmd
     .command('start')
     .description('start it (port from --pg-url); returns when it accepts connections and keeps running after dtx exits')
     .action(act(() => import('../commands/postgres/start.js')));
   addStorageOptions(pgStart);
+  examples(pgStart, [
+    ['dtx postgres start'],
+    ['dtx postgres start --pg-url postgresql://datomic:datomic@localhost:5433/datomic', 'on port 5433'],
+  ]);
   const pgStop = pgCmd.command('stop').description('stop it gracefully').action(act(() => import('../commands/postgres/stop.js')));
   addStorageOptions(pgStop);
+  examples(pgStop, [['dtx postgres stop'], ['dtx postgres stop --state-dir ~/projects/app/.dtx', 'the server of another state dir']]);
   const pgStatus = pgCmd
     .command('status')
     .description('exit 0 when running, 3 when not')
     .action(act(() => import('../commands/postgres/status.js')));
   addStorageOptions(pgStatus);
+  examples(pgStatus, [['dtx postgres status'], ['dtx postgres status --json', '{"running":true,"port":5432,...}']]);
 
   const tx = program.command('transactor').description('run the Datomic transactor from DATOMIC_HOME');
+  examples(tx, [
+    ['dtx transactor start --datomic-home ~/datomic-pro-1.0.7469'],
+    ['dtx transactor status'],
+    ['dtx transactor logs -f'],
+    ['dtx transactor stop'],
+  ]);
   const txProps = tx
     .command('properties')
     .description('write a complete SQL transactor properties file (0600) from the config')
@@ -116,6 +143,11 @@ Examples:
   addDatomicOptions(txProps);
   addTransactorOptions(txProps);
   addSecretsOption(txProps);
+  examples(txProps, [
+    ['dtx transactor properties', 'write <state-dir>/transactor.properties'],
+    ['dtx transactor properties --out - --xmx 4g', 'print it, for a 4g heap'],
+    ['dtx transactor properties --out ./transactor.properties --host tx.internal'],
+  ]);
   const txStart = tx
     .command('start')
     .description('start the transactor in the background and wait until it is ready')
@@ -125,15 +157,17 @@ Examples:
     .addHelpText(
       'after',
       `
-Ready means: the "System started" line, the port accepting connections, and a fresh heartbeat in storage.
-Examples:
-  dtx transactor start --datomic-home ~/datomic-pro-1.0.7469
-  dtx transactor start --xmx 4g --properties ./my-transactor.properties`,
+Ready means: the "System started" line, the port accepting connections, and a fresh heartbeat in storage.`,
     )
     .action(act(() => import('../commands/transactor/start.js')));
   addStorageOptions(txStart);
   addDatomicOptions(txStart);
   addTransactorOptions(txStart);
+  examples(txStart, [
+    ['dtx transactor start --datomic-home ~/datomic-pro-1.0.7469'],
+    ['dtx transactor start --xmx 4g --properties ./my-transactor.properties'],
+    ['dtx transactor start --foreground', 'stream the output; Ctrl-C stops it'],
+  ]);
   const txStop = tx
     .command('stop')
     .description('stop the transactor dtx started (SIGTERM, then SIGKILL after --timeout)')
@@ -142,6 +176,7 @@ Examples:
   addStorageOptions(txStop);
   addDatomicOptions(txStop);
   addTransactorOptions(txStop);
+  examples(txStop, [['dtx transactor stop'], ['dtx transactor stop --timeout 60', 'wait up to 60 s before killing']]);
   const txStatus = tx
     .command('status')
     .description('process, port, /health and storage heartbeats; exit 0 running, 3 not')
@@ -149,6 +184,7 @@ Examples:
   addStorageOptions(txStatus);
   addDatomicOptions(txStatus);
   addTransactorOptions(txStatus);
+  examples(txStatus, [['dtx transactor status'], ['dtx transactor status --json', 'for scripts; exit 0 running, 3 not']]);
   const txLogs = tx
     .command('logs')
     .description('captured output and the newest log-dir file, secrets masked')
@@ -158,14 +194,22 @@ Examples:
   addStorageOptions(txLogs);
   addDatomicOptions(txLogs);
   addTransactorOptions(txLogs);
+  examples(txLogs, [['dtx transactor logs'], ['dtx transactor logs -f -n 200', 'the last 200 lines, then follow']]);
 
   const db = program.command('db').description('logical Datomic databases in the storage catalog');
+  examples(db, [
+    ['dtx db list'],
+    ['dtx db create my-app'],
+    ['dtx db uri my-app --show-secrets'],
+    ['dtx db delete my-app'],
+  ]);
   const dbList = db
     .command('list')
     .description('databases in the catalog (no transactor or Java needed)')
     .action(act(() => import('../commands/db/list.js')));
   addStorageOptions(dbList);
   addDatomicOptions(dbList);
+  examples(dbList, [['dtx db list'], ['dtx db list --json', 'names, db-ids and the deleted ids']]);
   const dbCreate = db
     .command('create')
     .argument('<name>', 'database name (no " * : = / ?)')
@@ -174,6 +218,10 @@ Examples:
   addStorageOptions(dbCreate);
   addDatomicOptions(dbCreate);
   addSecretsOption(dbCreate);
+  examples(dbCreate, [
+    ['dtx db create my-app', 'needs a running transactor'],
+    ['dtx db create my-app --datomic-home ~/datomic-pro-1.0.7469 --show-secrets', 'print the URI with its password'],
+  ]);
   const dbInspect = db
     .command('inspect')
     .argument('<name>')
@@ -182,6 +230,7 @@ Examples:
   addStorageOptions(dbInspect);
   addDatomicOptions(dbInspect);
   addSecretsOption(dbInspect);
+  examples(dbInspect, [['dtx db inspect my-app'], ['dtx db inspect my-app-6a1f...', 'a deleted db-id from dtx db list'], ['dtx db inspect my-app --json']]);
   const dbDelete = db
     .command('delete')
     .argument('<name>')
@@ -198,6 +247,11 @@ deleted by a name pattern.`,
   addStorageOptions(dbDelete);
   addDatomicOptions(dbDelete);
   addYesOption(dbDelete);
+  examples(dbDelete, [
+    ['dtx db delete my-app', 'asks first'],
+    ['dtx db delete my-app --yes', 'in scripts'],
+    ['dtx db delete my-app --purge --yes', 'with the transactor stopped: also remove its rows'],
+  ]);
   const dbUndelete = db
     .command('undelete')
     .argument('<db-id>', 'a db-id from the deleted list of `dtx db list`')
@@ -206,6 +260,7 @@ deleted by a name pattern.`,
     .action(act(() => import('../commands/db/undelete.js')));
   addStorageOptions(dbUndelete);
   addDatomicOptions(dbUndelete);
+  examples(dbUndelete, [['dtx db undelete my-app-6a1f0c2e-... my-app', 'with the transactor stopped']]);
   const dbUri = db
     .command('uri')
     .argument('<name>')
@@ -214,6 +269,7 @@ deleted by a name pattern.`,
   addStorageOptions(dbUri);
   addDatomicOptions(dbUri);
   addSecretsOption(dbUri);
+  examples(dbUri, [['dtx db uri my-app', 'password masked'], ['dtx db uri my-app --show-secrets', 'for (d/connect uri)']]);
   const dbGc = db
     .command('gc')
     .description('reclaim deleted databases (bin/datomic gc-deleted-dbs)')
@@ -221,6 +277,7 @@ deleted by a name pattern.`,
     .action(act(() => import('../commands/db/gc.js')));
   addStorageOptions(dbGc);
   addDatomicOptions(dbGc);
+  examples(dbGc, [['dtx db gc'], ['dtx db gc --vacuum', 'then VACUUM datomic_kvs so PostgreSQL returns the space']]);
 
   const cfg = program
     .command('config')
@@ -230,6 +287,7 @@ deleted by a name pattern.`,
   addAdminOptions(cfg);
   addDatomicOptions(cfg);
   addTransactorOptions(cfg);
+  examples(cfg, [['dtx config'], ['dtx config --json'], ['dtx config --config ./staging.config.json', 'what another config file resolves to']]);
 
   return program;
 }

@@ -120,6 +120,21 @@ describe('dtx init-postgres (against a real server)', () => {
     await c.end();
   });
 
+  it('--show-secrets prints the sql-password it masks otherwise (text and --json)', async () => {
+    const db = uniqueName('show');
+    const args = ['init-postgres', '--pg-url', storageUrl(db, uniqueName('r'), 'show-Secret-9'), '--admin-url', adminUrl()];
+    const masked = await dtx(args);
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).toMatch(/^sql-password +\*\*\*$/m);
+    const shown = await dtx([...args, '--show-secrets']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^sql-password +show-Secret-9$/m);
+    expect(shown.stderr).not.toContain('show-Secret-9');
+    const json = await dtx(['--json', ...args, '--show-secrets']);
+    expect(json.json()).toMatchObject({ sqlPassword: 'show-Secret-9' });
+    expect((await dtx(['--json', ...args])).json()).toMatchObject({ sqlPassword: '***' });
+  });
+
   it('--dry-run prints SQL with *** for the password and creates nothing', async () => {
     const db = uniqueName('dry');
     const r = await dtx(['init-postgres', '--dry-run', '--pg-url', storageUrl(db, uniqueName('r'), 'dry-secret'), '--admin-url', adminUrl()]);
