@@ -34,9 +34,28 @@ function action(io: Io, hooks: ProgramHooks, load: Loader) {
     if (cmd.opts().showSecrets) io.showSecrets = true;
     applyColor(io);
     const mod = await load();
-    const code = await mod.run(createCtx(io, cmd, hooks.signal), ...positional);
+    const ctx = createCtx(io, cmd, hooks.signal);
+    let code: number | void;
+    try {
+      code = await mod.run(ctx, ...positional);
+    } catch (e) {
+      throw (await asStateDirError(e, ctx)) ?? e;
+    }
     hooks.setExitCode(typeof code === 'number' ? code : 0);
   };
+}
+
+/** A file system error in the state dir (a file, read-only, ...) is a usage error, not a bug. */
+async function asStateDirError(e: unknown, ctx: Ctx): Promise<Error | null> {
+  if (typeof (e as { path?: unknown } | null)?.path !== 'string') return null;
+  let stateDir: string;
+  try {
+    stateDir = ctx.config().stateDir;
+  } catch {
+    return null;
+  }
+  const { stateDirError } = await import('../core/statedir.js');
+  return stateDirError(e, stateDir);
 }
 
 /** Appends an `Examples:` section to a command's help: [command line, what it does]. */

@@ -21,11 +21,14 @@ export function tempStateDir(prefix = 'dtx-e2e-'): string {
   return d;
 }
 
-export function dtx(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; nodeArgs?: string[]; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export function dtx(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; nodeArgs?: string[]; timeoutMs?: number; input?: string; uid?: number; gid?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
