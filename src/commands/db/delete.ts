@@ -28,6 +28,8 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
       question: purge
         ? `Delete database "${name}" (${entry.dbId}) and purge its rows? This cannot be undone.`
         : `Delete database "${name}" (${entry.dbId})? Its data stays until \`dtx db gc\`.`,
+      declined: 'nothing deleted',
+      signal: ctx.signal,
     });
     const progress = startProgress(io, 'checking for a live transactor');
     try {

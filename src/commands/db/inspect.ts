@@ -45,6 +45,6 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
   );
   io.out('\n');
   if (view.rows.length === 0) io.out(c.yellow('no root rows found for this db-id\n'));
-  else io.out(await renderTable(io, ['row', 'rev', 'bytes', 'map'], view.rows.map((r) => [r.id, r.rev ?? '-', r.bytes, r.mapText])));
+  else io.out(renderTable(io, ['row', 'rev', 'bytes', 'map'], view.rows.map((r) => [r.id, r.rev ?? '-', r.bytes, r.mapText])));
   return 0;
 }

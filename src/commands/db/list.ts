@@ -21,15 +21,22 @@ export async function run(ctx: Ctx): Promise<number> {
     return 0;
   }
   const c = io.chalk;
-  if (view.databases.length === 0) {
-    io.out(`no databases${view.cat.rev === null ? ' (no catalog yet)' : ''}\n`);
-    io.out(c.dim('Create one with: dtx db create <name>\n'));
-  } else {
-    io.out(await renderTable(io, ['name', 'db-id', 'root rows'], view.databases.map((d) => [d.name, d.dbId, d.rootRows ? c.green('present') : c.yellow('missing')])));
+  const rows = view.databases.map((d) => [d.name, d.dbId, d.rootRows ? c.green('present') : c.yellow('missing')]);
+  if (!io.stdoutIsTTY) {
+    // Piped: one tab-separated row per database (name, db-id, root rows), then one per deleted
+    // db-id with an empty name and "deleted"; no header (see README "Output").
+    io.out(renderTable(io, ['name', 'db-id', 'root rows'], [...rows, ...view.cat.deleted.map((d) => ['', d, 'deleted'])]));
+  } else if (rows.length) {
+    io.out(renderTable(io, ['name', 'db-id', 'root rows'], rows));
   }
-  if (view.cat.deleted.length) {
+  if (view.databases.length === 0) {
+    // Not data: on stderr, so a pipe gets nothing.
+    io.err(`no databases${view.cat.rev === null ? ' (no catalog yet)' : ''}\n`);
+    io.err(c.dim('Create one with: dtx db create <name>\n'));
+  }
+  if (view.cat.deleted.length && io.stdoutIsTTY) {
     io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim('(dtx db gc reclaims them)')}\n`);
-    io.out(await renderTable(io, ['db-id'], view.cat.deleted.map((d) => [d])));
+    io.out(renderTable(io, ['db-id'], view.cat.deleted.map((d) => [d])));
   }
   return 0;
 }
