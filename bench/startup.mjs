@@ -5,7 +5,8 @@
 // - `dtx db list` against a real PostgreSQL (the embedded one, started by dtx itself in a temp state
 //   dir, with init-postgres run on it): the whole command, config to table. Target: ≤ 2× bare node.
 //   When `psql` is on PATH, the same catalog lookup through psql is shown for comparison.
-// Needs the built CLI (`npm run build`). BENCH_RUNS sets N (default 15).
+// Needs the built CLI (`npm run build`). BENCH_RUNS sets N (default 15). BENCH_BASELINE_BIN=<path
+// to another build's bin/dtx.js> adds its figures to the same interleaved rounds (before/after).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,12 @@ try {
     { label: 'dtx db list', cmd: process.execPath, args: [bin, 'db', 'list', ...common] },
     { label: 'dtx db list --json', cmd: process.execPath, args: [bin, '--json', 'db', 'list', ...common] },
   ];
+  const baseline = process.env.BENCH_BASELINE_BIN;
+  if (baseline) {
+    for (const a of [['--version'], ['--help'], ['db', 'list', ...common]]) {
+      cases.push({ label: `baseline ${a.slice(0, 2).join(' ')}`, cmd: process.execPath, args: [baseline, ...a] });
+    }
+  }
   if (spawnSync('psql', ['--version'], { stdio: 'ignore' }).status === 0) {
     const sql = "select id, rev, map from datomic_kvs where id = 'pod-catalog'";
     cases.push({ label: 'psql (same lookup)', cmd: 'psql', args: [pgUrl.replace('127.0.0.1', 'localhost'), '-Atc', sql] });

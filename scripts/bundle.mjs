@@ -35,6 +35,24 @@ const pgNodeStreams = {
   },
 };
 
+/**
+ * commander loads node:child_process when it loads, for stand-alone executable subcommands, which
+ * dtx does not use; child_process (and the net/dgram/stream modules it pulls in) costs ~2 ms of
+ * every `dtx --version`. In the bundle commander gets a stand-in that loads it on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'dtx-lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'dtx-lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: { main: 'src/cli/main.ts' },
@@ -52,7 +70,7 @@ const result = await build({
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [pgNodeStreams],
+  plugins: [pgNodeStreams, lazyChildProcessForCommander],
 });
 
 /** Package name of a node_modules input path, else null (our own sources). */

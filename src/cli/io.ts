@@ -6,7 +6,7 @@
  * clears that line and redraws it afterwards, so nothing gets glued to it. And it knows when a
  * reader went away (`dtx db list | head -1`): writes to a closed stream are dropped.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import { createColors, type Colors } from '../render/colors.js';
 import { maskSecrets } from '../core/mask.js';
 
 export interface Writable {
@@ -29,7 +29,8 @@ export interface Io {
   color: boolean;
   verbose: boolean;
   showSecrets: boolean;
-  chalk: ChalkInstance;
+  /** Styles for text (named after chalk, which it replaced); plain when colors are off. */
+  chalk: Colors;
   /** Prompts only when stdin and stdout are terminals and not in --json mode. */
   canPrompt(): boolean;
   /** Width of the terminal stdout writes to (COLUMNS, else 80, when it does not say). */
@@ -57,6 +58,12 @@ export interface IoInit {
   cwd: string;
   platform?: NodeJS.Platform;
   stdinIsTTY?: boolean;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+function stripAnsi(s: string): string {
+  return s.includes('\x1b') ? s.replace(ANSI, '') : s;
 }
 
 export function createIo(init: IoInit): Io {
@@ -105,7 +112,7 @@ export function createIo(init: IoInit): Io {
     color: stderrIsTTY && !noColorEnv && init.env.TERM !== 'dumb',
     verbose: Boolean(init.env.DEBUG),
     showSecrets: false,
-    chalk: new Chalk({ level: 0 }),
+    chalk: createColors(0),
     canPrompt() {
       return io.stdinIsTTY && io.stdoutIsTTY && !io.json && init.env.CI !== 'true';
     },
@@ -130,7 +137,9 @@ export function createIo(init: IoInit): Io {
       if (stream === 'stderr') statusLine = null;
     },
     out(text) {
-      write('stdout', io.showSecrets ? text : maskSecrets(text));
+      const shown = io.showSecrets ? text : maskSecrets(text);
+      // Colors follow the terminal on stderr; a piped stdout never gets escape codes.
+      write('stdout', stdoutIsTTY ? shown : stripAnsi(shown));
     },
     err(text) {
       write('stderr', maskSecrets(text));
@@ -149,8 +158,8 @@ export function createIo(init: IoInit): Io {
   return io;
 }
 
-/** Recompute the chalk instance after flags changed io.color / io.json. */
+/** Recompute the styles after flags changed io.color / io.json. */
 export function applyColor(io: Io): void {
   if (io.json) io.color = false;
-  io.chalk = new Chalk({ level: io.color ? 1 : 0 });
+  io.chalk = createColors(io.color ? 1 : 0);
 }

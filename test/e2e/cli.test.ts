@@ -123,6 +123,23 @@ describe('errors and exit codes', () => {
   });
 });
 
+describe('db list diagnoses the storage table', () => {
+  it('a missing table, or one without Datomic\'s columns, is reported with a hint, not as a bug', async () => {
+    const db = uniqueName('lst');
+    await withAdmin((c) => c.query(`create database ${db}`));
+    const url = `postgresql://${new URL(adminUrl()).username}:${new URL(adminUrl()).password}@127.0.0.1:${inject('pgPort')}/${db}`;
+    const missing = await dtx(['db', 'list', '--pg-url', url, '--state-dir', tempStateDir()]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/error: table datomic_kvs does not exist/);
+    expect(missing.stderr).toContain('dtx init-postgres');
+    await withAdmin((c) => c.query('create table datomic_kvs (id text primary key, rev integer, map text)'), db);
+    const mismatch = await dtx(['db', 'list', '--pg-url', url, '--state-dir', tempStateDir()]);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(/error: table public\.datomic_kvs does not have Datomic's columns: column val is missing/);
+    expect(mismatch.stderr).not.toContain('bug in dtx');
+  });
+});
+
 describe('dtx init-postgres (against a real server)', () => {
   it('creates, then a second run changes nothing and says so; --json shape; psql-style access works', async () => {
     const db = uniqueName('e2e');

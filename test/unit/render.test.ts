@@ -5,9 +5,10 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createIo, type Io } from '../../src/cli/io.js';
+import { applyColor, createIo, type Io } from '../../src/cli/io.js';
 import { renderTable, keyValues } from '../../src/render/output.js';
 import { startProgress } from '../../src/render/progress.js';
+import { createColors } from '../../src/render/colors.js';
 import { boxTable, displayWidth, fitWidths, MIN_TRUNCATED, plainRows, truncate, verticalTable, wrap } from '../../src/render/table.js';
 import { screen } from '../helpers/pty.js';
 
@@ -114,7 +115,7 @@ describe('renderTable on a pipe', () => {
   it('prints tab-separated rows without a header, box or colors, secrets masked', () => {
     const t = fakeIo({ tty: false });
     t.io.color = true; // even when stderr would color, a pipe gets no escape codes
-    t.io.chalk.level = 1;
+    applyColor(t.io);
     t.io.out(renderTable(t.io, ['name', 'db-id'], [['a', t.io.chalk.green('a-1')], ['b\tc', 'password=hunter22x']]));
     expect(t.out()).toBe('a\ta-1\nb c\tpassword=***\n');
   });
@@ -168,5 +169,14 @@ describe('table layout (pure)', () => {
   it('wrap and plainRows', () => {
     expect(wrap('abcdefgh', 3)).toEqual(['abc', 'def', 'gh']);
     expect(plainRows([['a', 'b\nc']])).toEqual(['a\tb c']);
+  });
+});
+
+describe('colors', () => {
+  it('wrap text in ANSI codes at level 1, nest like chalk, and leave it plain at level 0', () => {
+    const c = createColors(1);
+    expect(c.green('ok')).toBe('\x1b[32mok\x1b[39m');
+    expect(c.dim(`a ${c.bold('b')} c`)).toBe('\x1b[2ma \x1b[1mb\x1b[22m\x1b[2m c\x1b[22m');
+    expect(createColors(0).red('plain')).toBe('plain');
   });
 });

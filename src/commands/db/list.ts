@@ -11,7 +11,7 @@ export async function run(ctx: Ctx): Promise<number> {
     const databases = [];
     for (const d of cat.databases) databases.push({ ...d, rootRows: await hasRootRows(c, d.dbId) });
     return { cat, databases };
-  });
+  }, { verifyTable: 'on-failure' });
   if (io.json) {
     printJson(io, {
       databases: view.databases.map((d) => ({ name: d.name, dbId: d.dbId, rootRows: d.rootRows })),
