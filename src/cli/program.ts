@@ -9,6 +9,7 @@ import { applyColor } from './io.js';
 import { createCtx, type Ctx } from './context.js';
 import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption } from './options.js';
 import { VERSION } from './version.js';
+import { stateDirError } from '../core/statedir.js';
 
 export interface CommandModule {
   run(ctx: Ctx, ...args: string[]): Promise<number | void>;
@@ -39,14 +40,14 @@ function action(io: Io, hooks: ProgramHooks, load: Loader) {
     try {
       code = await mod.run(ctx, ...positional);
     } catch (e) {
-      throw (await asStateDirError(e, ctx)) ?? e;
+      throw asStateDirError(e, ctx) ?? e;
     }
     hooks.setExitCode(typeof code === 'number' ? code : 0);
   };
 }
 
 /** A file system error in the state dir (a file, read-only, ...) is a usage error, not a bug. */
-async function asStateDirError(e: unknown, ctx: Ctx): Promise<Error | null> {
+function asStateDirError(e: unknown, ctx: Ctx): Error | null {
   if (typeof (e as { path?: unknown } | null)?.path !== 'string') return null;
   let stateDir: string;
   try {
@@ -54,7 +55,6 @@ async function asStateDirError(e: unknown, ctx: Ctx): Promise<Error | null> {
   } catch {
     return null;
   }
-  const { stateDirError } = await import('../core/statedir.js');
   return stateDirError(e, stateDir);
 }
 

@@ -3,7 +3,7 @@
  * server on demand (notice on stderr), connects with the storage role and checks the table.
  */
 import type { Ctx } from '../../cli/context.js';
-import { connect, type PgClient } from '../../core/postgres/client.js';
+import { connect, loadPg, type PgClient } from '../../core/postgres/client.js';
 import { ensureStorageServer } from '../../core/postgres/target.js';
 import { checkKvsTable } from '../../core/storage/kvs.js';
 import { transactorLiveness, type Liveness } from '../../core/storage/liveness.js';
@@ -24,7 +24,10 @@ export interface StorageOptions {
 
 export async function withStorage<T>(ctx: Ctx, fn: (c: PgClient) => Promise<T>, opts: StorageOptions = {}): Promise<T> {
   const cfg = ctx.config();
+  // Load pg while the embedded server's state is read from disk (startup time).
+  const pgLoaded = loadPg().catch(() => {});
   await ensureStorageServer(cfg, { onNotice: (t) => ctx.io.note(t), onProgress: opts.onProgress });
+  await pgLoaded;
   const client = await connect({ url: formatPgUrl(cfg.pg), purpose: 'storage' });
   try {
     if (opts.verifyTable !== 'on-failure') {
