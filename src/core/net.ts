@@ -1,6 +1,5 @@
 /** Small TCP/HTTP probes: transactor start/status, the embedded PostgreSQL port, storage liveness. */
 import net from 'node:net';
-import http from 'node:http';
 
 /** Hosts a server may bind to that one cannot connect to as such. */
 function connectHost(host: string): string {
@@ -52,8 +51,9 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
   return !(await isPortOpen(host, port, 300));
 }
 
-/** GET http://host:port/health → 'ok' (2xx) or 'down'. */
-export function probeHealth(host: string, port: number, timeoutMs = 1000): Promise<'ok' | 'down'> {
+/** GET http://host:port/health → 'ok' (2xx) or 'down'. node:http is loaded only here (startup cost). */
+export async function probeHealth(host: string, port: number, timeoutMs = 1000): Promise<'ok' | 'down'> {
+  const { default: http } = await import('node:http');
   return new Promise((resolve) => {
     let done = false;
     const finish = (v: 'ok' | 'down'): void => {

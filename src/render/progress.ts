@@ -1,6 +1,7 @@
 /**
- * Progress on stderr. On a TTY (and not --json) a spinner redraws one line; otherwise each stage is
- * printed once as a plain line, so logs and CI output stay readable.
+ * Progress on stderr. On a TTY (and not --json) a spinner redraws the io's status line (other
+ * output clears it first, see io.ts); otherwise each stage is printed once as a plain line, so logs
+ * and CI output stay readable.
  */
 import type { Io } from '../cli/io.js';
 
@@ -21,7 +22,7 @@ export function startProgress(io: Io, text: string): Progress {
   const started = Date.now();
   const draw = () => {
     const secs = ((Date.now() - started) / 1000).toFixed(0);
-    io.err(`\r\x1b[2K${io.chalk.cyan(FRAMES[frame++ % FRAMES.length] ?? '')} ${current} ${io.chalk.dim(`${secs}s`)}`);
+    io.status(`${io.chalk.cyan(FRAMES[frame++ % FRAMES.length] ?? '')} ${current} ${io.chalk.dim(`${secs}s`)}`);
   };
   if (live) {
     draw();
@@ -31,16 +32,18 @@ export function startProgress(io: Io, text: string): Progress {
     io.err(`… ${current}\n`);
   }
   const end = (mark: string, final?: string) => {
+    // Only a spinner still running owns the status line (a second stop() leaves another's alone).
+    if (timer) io.status(null);
     if (timer) clearInterval(timer);
     timer = undefined;
-    if (live) io.err(`\r\x1b[2K${final ? `${mark} ${final}\n` : ''}`);
-    else if (final && !io.json) io.err(`${mark} ${final}\n`);
+    if (final && !io.json) io.err(`${mark} ${final}\n`);
   };
   return {
     update(t) {
       if (t === current) return;
       current = t;
-      if (!live && !io.json) io.err(`… ${t}\n`);
+      if (timer) draw();
+      else if (!live && !io.json) io.err(`… ${t}\n`);
     },
     succeed(t) {
       end(io.chalk.green('✔'), t);

@@ -2,8 +2,26 @@
 import type { Io } from '../cli/io.js';
 import { DtxError, ExitCode } from '../core/errors.js';
 
-/** `question` is asked on a TTY; `action` names what needs confirming in the error without one. */
-export async function confirmDestructive(io: Io, opts: { yes?: boolean; question: string; action: string; flagHint?: string }): Promise<void> {
+/**
+ * The error code of a declined prompt (an answer of "no", Ctrl-C or Ctrl-D at the prompt). It is a
+ * choice, not a failure: the CLI prints its message as a plain line, without `error:`, and exits 130.
+ */
+export const DECLINED = 'DECLINED';
+
+export interface ConfirmOptions {
+  yes?: boolean;
+  /** Asked on a TTY. */
+  question: string;
+  /** Names what needs confirming in the error without a terminal. */
+  action: string;
+  flagHint?: string;
+  /** Said when the user declines (default "nothing changed"), e.g. "nothing deleted". */
+  declined?: string;
+  /** Ctrl-C while asking (the command's abort signal). */
+  signal?: AbortSignal;
+}
+
+export async function confirmDestructive(io: Io, opts: ConfirmOptions): Promise<void> {
   if (opts.yes) return;
   if (!io.canPrompt()) {
     throw new DtxError({
@@ -14,13 +32,23 @@ export async function confirmDestructive(io: Io, opts: { yes?: boolean; question
     });
   }
   const { confirm } = await import('@inquirer/prompts');
+  // Ctrl-D closes inquirer's readline without settling its promise (the command would hang on
+  // its open connections), so it cancels the prompt through an abort signal instead.
+  const eof = new AbortController();
+  const onKey = (_s: unknown, key?: { ctrl?: boolean; name?: string }) => {
+    if (key?.ctrl && key.name === 'd') eof.abort();
+  };
+  const signal = opts.signal ? AbortSignal.any([opts.signal, eof.signal]) : eof.signal;
+  process.stdin.on('keypress', onKey);
   let ok: boolean;
   try {
-    ok = await confirm({ message: opts.question, default: false });
+    ok = await confirm({ message: opts.question, default: false }, { signal });
   } catch {
-    ok = false; // Ctrl-C inside the prompt
+    ok = false; // Ctrl-C or Ctrl-D inside the prompt
+  } finally {
+    process.stdin.off('keypress', onKey);
   }
   if (!ok) {
-    throw new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
+    throw new DtxError({ code: DECLINED, message: opts.declined ?? 'nothing changed', exitCode: ExitCode.cancelled });
   }
 }

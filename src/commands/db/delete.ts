@@ -66,6 +66,8 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
         yes: Boolean(ctx.flags.yes),
         action: `deleting database "${name}"`,
         question: `Delete database "${name}" (${entry.dbId})? Its data stays until \`dtx db gc\`.`,
+        declined: 'nothing deleted',
+        signal: ctx.signal,
       });
       const { dist, java } = await distributionWithJava(ctx);
       const p2 = startProgress(io, `starting a peer JVM to run d/delete-database "${name}"`);
@@ -109,7 +111,7 @@ async function deleteOffline(
       question = `Delete database "${o.name}" (${o.dbId}) and its ${formatCount(plan.rows)} rows (${formatBytes(plan.bytes)}) for good? This cannot be undone.`;
     }
     o.progress.stop();
-    await confirmDestructive(io, { yes: Boolean(ctx.flags.yes), action: `deleting database "${o.name}"${o.purge ? ' with --purge' : ''}`, question });
+    await confirmDestructive(io, { yes: Boolean(ctx.flags.yes), action: `deleting database "${o.name}"${o.purge ? ' with --purge' : ''}`, question, declined: 'nothing deleted', signal: ctx.signal });
     await guard();
     if (o.purge) await journalPending(cfg.stateDir, { storage: storageKey(ctx), name: o.name, dbId: o.dbId });
     o.progress.update('rewriting the catalog as Datomic does');

@@ -60,10 +60,10 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     );
     io.out('\n');
     if (view.rows.length === 0) io.out(c.yellow('no root rows found for this db-id\n'));
-    else io.out(await renderTable(io, ['root row', 'rev', 'map'], view.rows.map((r) => [r.id, r.rev ?? '-', r.mapText])));
+    else io.out(renderTable(io, ['root row', 'rev', 'map'], view.rows.map((r) => [r.id, r.rev ?? '-', r.mapText])));
     io.out('\n');
     io.out(
-      await renderTable(
+      renderTable(
         io,
         ['kind', 'rows', 'bytes'],
         [...ROW_KINDS.map((k) => [k, formatCount(f.byKind[k].rows), formatBytes(f.byKind[k].bytes)]), ['total', formatCount(f.rows), formatBytes(f.bytes)]],

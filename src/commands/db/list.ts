@@ -19,20 +19,24 @@ interface ListView {
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const size = Boolean(ctx.flags.size);
-  const view = await withStorage(ctx, async (c): Promise<ListView> => {
-    if (!size) {
-      // point lookups only: as fast with a million rows as with a thousand
-      const cat = await readCatalog(c);
-      const databases = [];
-      for (const d of cat.databases) databases.push({ ...d, rootRows: await hasRootRows(c, d.dbId) });
-      return { cat, databases, sizes: null, unreadable: [] };
-    }
-    const progress = walkProgress(io, 'measuring');
-    const fp = await computeFootprints(c, { signal: ctx.signal, onProgress: progress.onProgress }).finally(() => progress.stop());
-    const sizes = new Map(fp.footprints.map((f) => [f.dbId, f]));
-    const databases = fp.catalog.databases.map((d) => ({ ...d, rootRows: (sizes.get(d.dbId)?.byKind.root.rows ?? 0) > 0 }));
-    return { cat: fp.catalog, databases, sizes, unreadable: fp.unreadable };
-  });
+  const view = await withStorage(
+    ctx,
+    async (c): Promise<ListView> => {
+      if (!size) {
+        // point lookups only: as fast with a million rows as with a thousand
+        const cat = await readCatalog(c);
+        const databases = [];
+        for (const d of cat.databases) databases.push({ ...d, rootRows: await hasRootRows(c, d.dbId) });
+        return { cat, databases, sizes: null, unreadable: [] };
+      }
+      const progress = walkProgress(io, 'measuring');
+      const fp = await computeFootprints(c, { signal: ctx.signal, onProgress: progress.onProgress }).finally(() => progress.stop());
+      const sizes = new Map(fp.footprints.map((f) => [f.dbId, f]));
+      const databases = fp.catalog.databases.map((d) => ({ ...d, rootRows: (sizes.get(d.dbId)?.byKind.root.rows ?? 0) > 0 }));
+      return { cat: fp.catalog, databases, sizes, unreadable: fp.unreadable };
+    },
+    { verifyTable: size ? 'first' : 'on-failure' },
+  );
   const sz = (dbId: string) => {
     const f = view.sizes?.get(dbId);
     return f ? { rows: f.rows, bytes: f.bytes } : {};
@@ -52,21 +56,23 @@ export async function run(ctx: Ctx): Promise<number> {
     return f ? [formatCount(f.rows), formatBytes(f.bytes)] : [];
   };
   const sizeHead = size ? ['rows', 'bytes'] : [];
-  if (view.databases.length === 0) {
-    io.out(`no databases${view.cat.rev === null ? ' (no catalog yet)' : ''}\n`);
-    io.out(c.dim('Create one with: dtx db create <name>\n'));
-  } else {
-    io.out(
-      await renderTable(
-        io,
-        ['name', 'db-id', 'root rows', ...sizeHead],
-        view.databases.map((d) => [d.name, d.dbId, d.rootRows ? c.green('present') : c.yellow('missing'), ...sizeCols(d.dbId)]),
-      ),
-    );
+  const head = ['name', 'db-id', 'root rows', ...sizeHead];
+  const rows = view.databases.map((d) => [d.name, d.dbId, d.rootRows ? c.green('present') : c.yellow('missing'), ...sizeCols(d.dbId)]);
+  if (!io.stdoutIsTTY) {
+    // Piped: one tab-separated row per database (name, db-id, root rows[, rows, bytes]), then one
+    // per deleted db-id with an empty name and "deleted"; no header (see README "Output").
+    io.out(renderTable(io, head, [...rows, ...view.cat.deleted.map((d) => ['', d, 'deleted', ...sizeCols(d)])]));
+  } else if (rows.length) {
+    io.out(renderTable(io, head, rows));
   }
-  if (view.cat.deleted.length) {
+  if (view.databases.length === 0) {
+    // Not data: on stderr, so a pipe gets nothing.
+    io.err(`no databases${view.cat.rev === null ? ' (no catalog yet)' : ''}\n`);
+    io.err(c.dim('Create one with: dtx db create <name>\n'));
+  }
+  if (view.cat.deleted.length && io.stdoutIsTTY) {
     io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim('(dtx db gc or dtx db purge reclaims them)')}\n`);
-    io.out(await renderTable(io, ['db-id', ...sizeHead], view.cat.deleted.map((d) => [d, ...sizeCols(d)])));
+    io.out(renderTable(io, ['db-id', ...sizeHead], view.cat.deleted.map((d) => [d, ...sizeCols(d)])));
   }
   for (const u of view.unreadable.slice(0, 10)) io.err(`${c.red('unreadable:')} ${u.dbId}: ${u.id}: ${u.problem}\n`);
   if (view.unreadable.length) {

@@ -34,6 +34,8 @@ export async function runPurge(ctx: Ctx, c: PgClient, o: RunPurgeOptions): Promi
         yes: Boolean(ctx.flags.yes),
         action: `purging ${o.label}`,
         question: `Delete ${formatCount(plan.rows)} rows (${formatBytes(plan.bytes)}) of ${o.label} for good? This cannot be undone.`,
+        declined: 'nothing deleted',
+        signal: ctx.signal,
       });
     },
   });
@@ -44,7 +46,7 @@ export async function renderPurge(ctx: Ctx, r: PurgeResult): Promise<void> {
   const c = io.chalk;
   const verb = r.dryRun ? 'would delete' : 'deleted';
   io.out(`${r.dryRun ? c.yellow('dry run:') : c.green('✔')} ${verb} ${formatCount(r.rows)} rows (${formatBytes(r.bytes)}) of ${r.dbId}${r.dryRun ? '' : ` in ${r.ms} ms`}\n`);
-  io.out(await renderTable(io, ['kind', 'rows', 'bytes'], PURGE_KINDS.filter((k) => r.byKind[k].rows > 0).map((k) => [k, formatCount(r.byKind[k].rows), formatBytes(r.byKind[k].bytes)])));
+  io.out(renderTable(io, ['kind', 'rows', 'bytes'], PURGE_KINDS.filter((k) => r.byKind[k].rows > 0).map((k) => [k, formatCount(r.byKind[k].rows), formatBytes(r.byKind[k].bytes)])));
   io.out(
     keyValues(io, [
       ['kept', r.kept ? c.yellow(`${formatCount(r.kept)} rows another database reaches too`) : '0 (no row is shared with another database)'],

@@ -45,6 +45,8 @@ export async function run(ctx: Ctx): Promise<number> {
             yes: Boolean(ctx.flags.yes),
             action: 'sweeping unreferenced rows',
             question: `Delete ${formatCount(plan.rows)} unreferenced rows (${formatBytes(plan.bytes)}), garbage for more than ${formatDuration(olderThanMs)}?`,
+            declined: 'nothing swept',
+            signal: ctx.signal,
           });
         },
       }),
@@ -65,7 +67,7 @@ export async function run(ctx: Ctx): Promise<number> {
     if (u.length === 0) io.out('nothing unreferenced is left\n');
     else {
       io.out('still unreferenced (dtx does not sweep while a transactor runs):\n');
-      io.out(await renderTable(io, ['kind', 'rows', 'bytes', 'oldest'], u.map((g) => [g.name ?? '?', formatCount(g.rows), formatBytes(g.bytes), g.oldest?.slice(0, 19).replace('T', ' ') ?? '-'])));
+      io.out(renderTable(io, ['kind', 'rows', 'bytes', 'oldest'], u.map((g) => [g.name ?? '?', formatCount(g.rows), formatBytes(g.bytes), g.oldest?.slice(0, 19).replace('T', ' ') ?? '-'])));
       io.out(c.dim('Stop the transactor and run `dtx storage gc` to sweep them.\n'));
     }
     return 0;
@@ -104,7 +106,7 @@ async function renderSweep(ctx: Ctx, r: SweepResult, olderThanMs: number): Promi
   const verb = r.dryRun ? 'would delete' : 'deleted';
   io.out(`${r.dryRun ? c.yellow('dry run:') : c.green('✔')} ${verb} ${formatCount(r.rows)} unreferenced rows (${formatBytes(r.bytes)}) that were garbage before ${r.cutoff.slice(0, 19).replace('T', ' ')} (--older-than ${formatDuration(olderThanMs)})\n`);
   const rows = SWEEP_KINDS.filter((k) => r.swept[k].rows > 0).map((k) => [k, formatCount(r.swept[k].rows), formatBytes(r.swept[k].bytes), r.swept[k].oldest?.slice(0, 19).replace('T', ' ') ?? '-']);
-  if (rows.length) io.out(await renderTable(io, ['kind', 'rows', 'bytes', 'oldest'], rows));
+  if (rows.length) io.out(renderTable(io, ['kind', 'rows', 'bytes', 'oldest'], rows));
   io.out(
     keyValues(io, [
       ['kept (too young)', r.tooYoung.rows ? `${formatCount(r.tooYoung.rows)} rows (${formatBytes(r.tooYoung.bytes)}), garbage since ${r.tooYoung.oldest?.slice(0, 19).replace('T', ' ')} or later` : '0'],

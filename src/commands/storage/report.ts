@@ -45,7 +45,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const order: ReportGroup['kind'][] = ['database', 'deleted', 'catalog', 'system', 'unreferenced'];
   const groups = [...report.groups].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || b.bytes - a.bytes);
   io.out(
-    await renderTable(
+    renderTable(
       io,
       ['group', 'rows', 'bytes', 'oldest'],
       [

@@ -5,13 +5,13 @@
  * Contract: the last stdout line is one JSON object (see the script's header).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DtxError, ExitCode } from '../errors.js';
 import { maskSecrets } from '../mask.js';
+import { packageRoot } from '../package-root.js';
 import type { Distribution } from './distribution.js';
 import { planScript, runScript, withPathFirst, type Env } from './script.js';
 
-export const PEER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'peer', 'dtx_peer.clj');
+export const PEER_SCRIPT = path.join(packageRoot(import.meta.url), 'src', 'peer', 'dtx_peer.clj');
 
 export type PeerOp = 'create' | 'delete' | 'rename' | 'list' | 'gc-storage';
 

@@ -7,7 +7,6 @@
  * binaries and the data dir: binaries under a private folder are copied once to a world-readable
  * cache; an unreachable state dir is an error with a hint.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, cp, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -107,7 +106,9 @@ async function loadPlatformPackage(): Promise<{ initdb: string; pg_ctl: string; 
   }
 }
 
-function run(cmd: string, args: string[], opts: RunAs & { detached?: boolean; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
+async function run(cmd: string, args: string[], opts: RunAs & { detached?: boolean; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
+  // Loaded here, not at the top: commands that only read this module's status (db list) skip it.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       uid: opts.uid,

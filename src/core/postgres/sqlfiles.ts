@@ -4,8 +4,8 @@
  * concatenated into SQL any other way.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 
 export type SqlValue = { ident: string } | { qualified: [string, string] } | { literal: string };
 
@@ -35,7 +35,7 @@ function quote(v: SqlValue): string {
   return escapeLiteral(v.literal).trim();
 }
 
-const sqlDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'sql');
+const sqlDir = path.join(packageRoot(import.meta.url), 'sql');
 
 const cache = new Map<string, Map<string, string>>();
 

@@ -122,10 +122,17 @@ export interface KvsTableInfo {
  * Throws DtxError KVS_TABLE_MISSING (hint `dtx init-postgres`), KVS_NO_ACCESS, or KVS_TABLE_MISMATCH.
  */
 export async function checkKvsTable(c: Queryable): Promise<KvsTableInfo> {
+  // What information_schema.columns answers (the columns this role may use, in search-path order),
+  // read from pg_catalog: the view costs ~8 ms on a fresh backend, this ~1 ms (dtx's startup).
   const r = await c.query<{ table_schema: string; column_name: string; data_type: string }>(
-    `select table_schema, column_name, data_type from information_schema.columns
-      where table_name = $1 and table_schema = any (current_schemas(false))
-      order by array_position(current_schemas(false), table_schema::name), ordinal_position`,
+    `select n.nspname as table_schema, a.attname as column_name, format_type(a.atttypid, null) as data_type
+       from pg_catalog.pg_class c
+       join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+       join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      where c.relname = $1 and c.relkind in ('r', 'p', 'v', 'f', 'm')
+        and n.nspname = any (current_schemas(false))
+        and (pg_has_role(c.relowner, 'USAGE') or has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))
+      order by array_position(current_schemas(false), n.nspname), a.attnum`,
     [KVS_TABLE],
   );
   if (r.rows.length === 0) {
