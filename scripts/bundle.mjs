@@ -58,13 +58,13 @@ const lazyChildProcessForCommander = {
  * Node's ESM loader pays ~0.5 ms (more on a busy machine) for every file it loads, and esbuild
  * makes one shared chunk for every distinct set of commands that use a module: `db list` loaded 20
  * files. Every command module therefore imports one barrel of the sources most commands share
- * (src/core but for the Datomic-distribution and init-postgres parts, src/render, the storage
+ * (src/core but for the Datomic-distribution, init-postgres, Fressian and tree-walk parts, src/render, the storage
  * helper, the version), so they land in one chunk (and those main needs too in another): `db list` loads main,
  * a few shared chunks, its own chunk and pg. The parts left out (src/core/datomic: transactor,
  * properties, peer...; the init-postgres SQL) are only compiled by the commands that use them.
  * Commands stay lazy: --help and --version load none of them.
  */
-const NOT_SHARED = /^src\/core\/datomic\/|^src\/core\/postgres\/(bootstrap|scram|sqlfiles)\.ts$/;
+const NOT_SHARED = /^src\/core\/datomic\/|^src\/core\/(fressian|storage\/walk)\/|^src\/core\/postgres\/(bootstrap|scram|sqlfiles)\.ts$/;
 function sharedSources() {
   const out = [];
   for (const dir of ['src/core', 'src/render']) {
