@@ -219,7 +219,7 @@ export interface TailChunk {
 }
 
 /**
- * Writes a catalog BY HAND as datomic-facts.md §5 says: tail value rows (rev NULL, map `{}` or
+ * Writes a catalog BY HAND as docs/datomic-storage.md §6 says: tail value rows (rev NULL, map `{}` or
  * `{:prev "<uuid>"}`, val = UTF-8 text), oldest chunk first, then the `pod-catalog` ref row
  * (rev, map `{:tail "<newest uuid>"}`, val NULL). `chunks` are the byte pieces, oldest first.
  * `podCatalog: false` leaves the pod row out.

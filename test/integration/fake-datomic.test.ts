@@ -1,7 +1,7 @@
 /**
  * The fake Datomic Pro distribution (test/fixtures/fake-datomic) against the real test PostgreSQL:
  * properties validation, storage failures, heartbeat rows, standby, the fake peer (bin/run), the
- * rows create/delete write (datomic-facts §5/§6), gc-deleted-dbs, and a copy under a path with spaces.
+ * rows create/delete write (docs/datomic-storage.md §6/§5), gc-deleted-dbs, and a copy under a path with spaces.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';

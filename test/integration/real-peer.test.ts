@@ -1,7 +1,7 @@
 /**
  * The real Datomic peer library (com.datomic:peer from Maven Central) as the referee:
  * - src/peer/dtx_peer.clj compiles against the real datomic.api and keeps its stdout contract;
- * - catalogs written BY HAND as datomic-facts.md §5 says are read back by d/get-database-names;
+ * - catalogs written BY HAND as docs/datomic-storage.md §6 says are read back by d/get-database-names;
  * - what the real peer does without a transactor (create/delete/rename/connect).
  * Needs `bash test/peer/fetch-peer.sh` first (CI runs it); skipped otherwise. JVM runs are few
  * (≈4 s each), so most checks are batched into one JVM via runPeerOpsBatch/runRealPeerEval.
@@ -49,7 +49,7 @@ describe.skipIf(skip)(`real Datomic peer (${skip ? REAL_PEER_SKIP_REASON : 'fetc
     expect(jackson).toEqual({ jackson: false });
   });
 
-  describe('hand-written catalogs (datomic-facts.md §5) read by d/get-database-names, no transactor', () => {
+  describe('hand-written catalogs (docs/datomic-storage.md §6) read by d/get-database-names, no transactor', () => {
     const st: Record<string, { url: string; password: string }> = {};
     let results: Map<string, PeerResult>;
     let batchMs = 0;

@@ -1,6 +1,6 @@
 /**
  * Storage layer against a real PostgreSQL: datomic_kvs rows built by hand exactly as
- * datomic-facts.md §5 describes (catalog pod + tail rows, named roots, bare-uuid gzip segments).
+ * docs/datomic-storage.md §6 describes (catalog pod + tail rows, named roots, bare-uuid gzip segments).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';

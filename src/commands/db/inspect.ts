@@ -29,7 +29,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     const rows = await readDbRootRows(c, dbId);
     const footprint = fp.footprints.find((f) => f.dbId === dbId)!;
     const unreadable = fp.unreadable.filter((u) => u.dbId === dbId);
-    return { cat, entry, dbId, rows, footprint, unreadable };
+    return { cat, entry, dbId, rows, footprint, unreadable, stats: fp.stats };
   });
   const status = view.entry ? 'active' : 'deleted';
   const uri = view.entry ? datomicUri(view.entry.name, cfg.pg) : null;
@@ -45,6 +45,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
       rows: view.rows.map((r) => ({ id: r.id, rev: r.rev, bytes: r.bytes, map: r.mapText })),
       storage,
       unreadable: view.unreadable,
+      walk: view.stats,
     });
   } else {
     const c = io.chalk;

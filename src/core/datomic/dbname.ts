@@ -1,6 +1,6 @@
 /**
  * Datomic database names: validation and "did you mean" suggestions.
- * Datomic forbids `" * : = / ?` in names (datomic-facts.md §5). dtx also refuses empty and
+ * Datomic forbids `" * : = / ?` in names (docs/datomic-storage.md §6). dtx also refuses empty and
  * whitespace-only names, leading/trailing whitespace, control characters, and overly long names.
  */
 import { DtxError, ExitCode } from '../errors.js';

@@ -1,6 +1,6 @@
 /**
  * Finding and checking a Datomic Pro distribution (an unpacked datomic-pro-<ver>.zip).
- * Layout (datomic-facts §1): bin/transactor (+ bin\transactor.cmd), bin/run, bin/datomic, lib/,
+ * Layout (docs/datomic-storage.md §1): bin/transactor (+ bin\transactor.cmd), bin/run, bin/datomic, lib/,
  * datomic-transactor-pro-<ver>.jar, peer-<ver>.jar.
  */
 import { readdir, stat } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
  * Java check: `java -version` (JAVA_HOME/bin/java when given, else the first java on the PATH that
- * the caller passes in), parse the version, require 11+ (datomic-facts §1).
+ * the caller passes in), parse the version, require 11+ (docs/datomic-storage.md §1).
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';

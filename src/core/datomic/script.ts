@@ -2,7 +2,7 @@
  * Running a distribution script (bin/run, bin/datomic) with arguments, per platform.
  * POSIX: the script itself (it cds to the install root). Windows: through cmd.exe with cwd = the
  * install root, because the .cmd scripts resolve bin\classpath.cmd relative to the working
- * directory (INFERRED for run.cmd/datomic.cmd from transactor.cmd, datomic-facts §1).
+ * directory (INFERRED for run.cmd/datomic.cmd from transactor.cmd, docs/datomic-storage.md §1).
  */
 import { spawn } from 'node:child_process';
 import type { Platform } from './distribution.js';

@@ -10,9 +10,9 @@
  *   object is a Long (e.g. a cached int); negative or non-int values are errors.
  * - Strings: 0xDA+n (n<8 bytes), STRING + count, or STRING_CHUNK + count ... ending with a packed
  *   or STRING piece. The writer fills ≤65,536-byte chunks per UTF-16 char, so a sequence never
- *   spans chunks. Encoding is per UTF-16 code unit (CESU-8-like; see RawInput.rawUtf8), so
- *   datomic-trees.md §5's "CESU-8-like for surrogates" is right, but "decode leniently" is not:
- *   Java rejects 4-byte UTF-8 lead bytes (0xF0+) and stray continuation lead bytes.
+ *   spans chunks. Encoding is per UTF-16 code unit (CESU-8-like; see RawInput.rawUtf8): a
+ *   surrogate pair is two 3-byte sequences. It is not to be decoded leniently: Java rejects 4-byte
+ *   UTF-8 lead bytes (0xF0+) and stray continuation lead bytes (docs/datomic-storage.md §8).
  * - Bytes: 0xD0+n, BYTES + count, or BYTES_CHUNK + count ... ending with BYTES (65,535-byte chunks).
  * - Standard structs (MAP, SET, UUID, ... OBJECT_ARRAY) are tags with fixed codes; their reader
  *   reads its own fields whatever the field count says. A STRUCTTYPE whose tag string names one of
@@ -25,7 +25,7 @@
  * - FOOTER 0xCF, anywhere a code is read: magic 0xCFCFCFCF, int32 length (bytes since the previous
  *   footer, excluding the footer), int32 Adler-32 of those bytes plus magic and length; then both
  *   caches reset and the next object is read. Datomic reads a val as one object and never reaches
- *   its trailing footer (datomic-trees.md §5 is right), so readObject ignores trailing bytes.
+ *   its trailing footer (docs/datomic-storage.md §8), so readObject ignores trailing bytes.
  * - BEGIN_OPEN_LIST reads until END_COLLECTION or the end of the input; BEGIN_CLOSED_LIST until
  *   END_COLLECTION.
  * - Codes that Codes.java names but the reader rejects: PRECACHE 0xCE, META 0xF1, ANY 0xF4; unused:

@@ -392,7 +392,7 @@ export async function initPostgres(opts: InitOptions): Promise<InitResult> {
   return result;
 }
 
-/** Datomic's statement shapes (datomic-facts §5) as the storage role, inside a rolled-back transaction. */
+/** Datomic's statement shapes (docs/datomic-storage.md §6) as the storage role, inside a rolled-back transaction. */
 export async function verifyAsRole(pg: PgTarget, passwordJustSet: boolean): Promise<void> {
   try {
     await withClient({ url: formatPgUrl(pg), purpose: 'storage' }, async (c) => {

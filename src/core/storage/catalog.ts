@@ -1,5 +1,5 @@
 /**
- * The Datomic catalog (datomic-facts.md §5): `pod-catalog` {:tail "<uuid>"} -> tail row whose val is
+ * The Datomic catalog (docs/datomic-storage.md §6): `pod-catalog` {:tail "<uuid>"} -> tail row whose val is
  * the UTF-8 printed catalog `{"<name>" {:db-id "<id>"}, ..., :datomic/deleted #{"<id>" ...}}`.
  *
  * Reading uses point lookups only. Writing does exactly what Datomic does: insert a NEW tail row

@@ -1,5 +1,5 @@
 /**
- * Transactor heartbeats (datomic-facts.md §6): `pod-coord` (active) and `pod-standby` (HA standby),
+ * Transactor heartbeats (docs/datomic-storage.md §5): `pod-coord` (active) and `pod-standby` (HA standby),
  * map `{:key "<printed vector>"}` with the vector
  *   [host alt-host port username password timestamp version encrypt-channel protocol]
  * READ ONLY: writing these rows fences the live transactor. The username/password elements are

@@ -1,6 +1,6 @@
 /**
  * Row access to `datomic_kvs` using ONLY the statement shapes Datomic itself issues
- * (datomic-facts.md §5): point select by id, insert of a value row (id, map, val), insert of a
+ * (docs/datomic-storage.md §6): point select by id, insert of a value row (id, map, val), insert of a
  * ref/pod row (id, rev, map), CAS update of rev+map, delete by id. No LIKE, no scans.
  */
 import type { PgClient } from '../postgres/client.js';

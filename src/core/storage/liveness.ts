@@ -1,6 +1,6 @@
 /**
  * Is a transactor alive on this storage? The one judgement that `transactor status` and the db
- * commands share (datomic-facts §6). Read-only: pod-coord/pod-standby are never written.
+ * commands share (docs/datomic-storage.md §5). Read-only: pod-coord/pod-standby are never written.
  *
  * The rule:
  * 1. No heartbeat row: nothing could be alive (dead, at once).

@@ -1,7 +1,7 @@
 /**
  * Planning the launch of a transactor (pure): the command line of bin/transactor (POSIX) or
  * bin\transactor.cmd through cmd.exe (Windows), its working directory and its environment.
- * Facts: datomic-facts §1 (scripts), §4 (startup).
+ * Facts: docs/datomic-storage.md §1 (scripts), §4 (startup).
  */
 import path from 'node:path';
 import type { Distribution, Platform } from '../distribution.js';

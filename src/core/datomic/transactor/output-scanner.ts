@@ -1,6 +1,6 @@
 /**
  * Reading the transactor's output as it comes: splits it into lines and notes "System started",
- * "Terminating process - ..." and Datomic's missing-property message (datomic-facts §4).
+ * "Terminating process - ..." and Datomic's missing-property message (docs/datomic-storage.md §4).
  */
 
 export const SYSTEM_STARTED = /\bSystem started\b/;

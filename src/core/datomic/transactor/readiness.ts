@@ -1,7 +1,7 @@
 /**
  * Waiting until a launched transactor is ready ("System started", its port accepting connections
  * and a fresh heartbeat of its own), and failing fast, with the classified cause, when it reports a
- * fatal error, exits, is cancelled or times out (datomic-facts §4, §6).
+ * fatal error, exits, is cancelled or times out (docs/datomic-storage.md §4, §6).
  */
 import { DtxError, ExitCode } from '../../errors.js';
 import { isPortOpen } from '../../net.js';

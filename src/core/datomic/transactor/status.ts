@@ -1,6 +1,6 @@
 /**
  * Transactor status: the process dtx started (alive and really a transactor), its port, /health,
- * and the heartbeats in storage (pod-coord, pod-standby), judged alive or not (datomic-facts §6).
+ * and the heartbeats in storage (pod-coord, pod-standby), judged alive or not (docs/datomic-storage.md §5).
  */
 import { isDtxError } from '../../errors.js';
 import { maskSecrets } from '../../mask.js';

@@ -83,6 +83,11 @@
     (swap! ctx update :txes inc)
     db-after))
 
+(def ^:dynamic *log-leaf-bytes*
+  "Target size of a log leaf: Datomic's own datomic.log/segment-threshold (54000). Only the bench
+   database (bench mode) uses smaller leaves, to reach tens of thousands of segments in minutes."
+  log/segment-threshold)
+
 (defn segment-log!
   "Moves the log tail into the log tree (datomic.log/extend-tree + adopt-root, as the transactor's
    log writer does) and publishes the replaced root/dir as garbage; adopt-root's pod reset hands
@@ -93,7 +98,7 @@
         tail (:tail lg)]
     (when-not (log/tail-empty? tail)
       (let [{:keys [root-id garbage-ids]} (log/extend-tree cl ol (get-in lg [:desc :d/r]) log/dir-threshold
-                                                           (log/create-leaves log/segment-threshold tail))
+                                                           (log/create-leaves *log-leaf-bytes* tail))
             lg' (log/adopt-root lg cl root-id (last (map :t (:txes tail))))]
         (events/publish {:key :datomic.garbage/mark :cluster cl :garbage garbage-ids})
         (swap! ctx assoc :log lg')))))
@@ -202,6 +207,46 @@
 (defn summary [ctx]
   (let [{:keys [cl ol db-id]} @ctx] (referee/summary-of cl ol db-id)))
 
+;; ------------------------------------------------------------------ bench
+(defn generate-bench
+  "A big database for bench/storage.mjs: `entities` items (about 5 datoms each) in transactions of
+   10, an index job every 2000 transactions, the log cut into leaves of `leaf-bytes` (Datomic's own
+   create-leaves/extend-tree with a smaller target than the transactor's 54000: about one
+   transaction a leaf, so the row count reaches tens of thousands in minutes), plus a small second
+   database to keep."
+  [{:keys [uri entities leaf-bytes] :or {entities 1000000 leaf-bytes 2000}}]
+  (install-mark-handler!)
+  (binding [*log-leaf-bytes* leaf-bytes]
+    (let [rnd (java.util.Random. 7)
+          sys (coord/create-system-cluster (uri/parse-db (str/replace uri "datomic:sql://?" "datomic:sql://x?")))
+          big (open-db sys uri "big")
+          small (open-db sys uri "small")
+          per 10
+          txes (quot entities per)]
+      (doseq [c [big small]]
+        (transact! c [{:db/ident :item/sku :db/valueType :db.type/string :db/cardinality :db.cardinality/one :db/unique :db.unique/identity}
+                      {:db/ident :item/n :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
+                      {:db/ident :item/tag :db/valueType :db.type/keyword :db/cardinality :db.cardinality/many}
+                      {:db/ident :item/price :db/valueType :db.type/double :db/cardinality :db.cardinality/one}
+                      {:db/ident :item/note :db/valueType :db.type/string :db/cardinality :db.cardinality/one :db/fulltext true}]))
+      (transact! small [{:item/sku "only" :item/n 1}])
+      (index! small)
+      (doseq [b (range txes)]
+        (transact! big (vec (for [i (range per)]
+                              (cond-> {:item/sku (str "sku-" b "-" i) :item/n (long i) :item/tag [:a (keyword (str "t" (.nextInt rnd 50)))]
+                                       :item/price (.nextDouble rnd)}
+                                (zero? (mod (+ b i) 5)) (assoc :item/note (sentence rnd 12))))))
+        (when (zero? (mod (inc b) 2000))
+          (index! big)
+          (binding [*out* *err*] (println "bench: transactions" (inc b) "of" txes))))
+      (index! big)
+      (segment-log! big)
+      (flush-garbage! big)
+      {:databases {:big {:name "big" :db-id (:db-id @big) :txes (:txes @big) :index-jobs (:index-jobs @big)}
+                   :small {:name "small" :db-id (:db-id @small)}}
+       :entities entities
+       :leaf-bytes leaf-bytes})))
+
 ;; ------------------------------------------------------------------ main
 (defn generate [{:keys [uri scratch-uri backup-dir scale] :or {scale 1}}]
   (install-mark-handler!)
@@ -253,7 +298,8 @@
      :gc {:leaf-size gc-leaf-size :dir-size gc-dir-size}}))
 
 (defn -main [config]
-  (let [m (generate (edn/read-string config))]
+  (let [cfg (edn/read-string config)
+        m (if (:bench cfg) (generate-bench (assoc (:bench cfg) :uri (:uri cfg))) (generate cfg))]
     (shutdown-agents)
     (println (referee/json m))
     (System/exit 0)))
