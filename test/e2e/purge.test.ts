@@ -9,7 +9,7 @@ import pg from 'pg';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dtx, dtxSpawn, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, dtxSpawn, ROOT, tempStateDir, type CliResult } from '../helpers/cli.js';
 import { freshStorage } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
@@ -177,6 +177,25 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     expect(unknown.code).toBe(3);
     await othersReadWhole(url, m, ['beta', 'restored', 'empty']);
   }, 180_000);
+
+  it("db gc runs Datomic's gc-deleted-dbs (real code, through the fake distribution's bin/datomic), says what it left, and deletes that too", async () => {
+    const url = (await freshStorage('cg')).url;
+    const m = await loadRealStorage(url, dir);
+    const home = path.join(ROOT, 'test', 'fixtures', 'fake-datomic');
+    const a = ['--pg-url', url, '--state-dir', tempStateDir(), '--datomic-home', home];
+    const r = ok(await dtx(['--json', 'db', 'gc', ...a], { timeoutMs: 180_000 }));
+    const j = r.json() as { collected: string[]; remaining: string[]; rowsBefore: number; deletedByDatomic: number; leftBehind: { rows: number }; deletedByDtx: { rows: number } | null };
+    expect(j.collected).toEqual([m.databases.gone.dbId]);
+    expect(j.remaining).toEqual([]);
+    // Datomic's gc-deleted-dbs left every segment of the database (fewer than 1000 of them)
+    expect(j.leftBehind.rows).toBeGreaterThanOrEqual(m.databases.gone.backupKeys.length);
+    expect(j.deletedByDtx?.rows).toBe(j.leftBehind.rows);
+    const after = await ids(url);
+    expect(m.databases.gone.backupKeys.filter((k) => after.has(k))).toEqual([]);
+    const human = ok(await dtx(['db', 'gc', ...a], { timeoutMs: 180_000 }));
+    expect(human.stdout).toMatch(/collected 0 databases/);
+    await othersReadWhole(url, m, ['alpha', 'beta', 'restored', 'empty']);
+  }, 240_000);
 
   it('races: a second purge, an offline delete, an undelete and a transactor start wait for the lock or are refused; a transactor registering stops the purge; Ctrl-C cancels between batches', async () => {
     const url = (await freshStorage('cx')).url;

@@ -5,6 +5,7 @@ import { validateDbName } from '../../core/datomic/dbname.js';
 import { runPeer } from '../../core/datomic/peer.js';
 import { datomicUri } from '../../core/datomic/uri.js';
 import type { PgClient } from '../../core/postgres/client.js';
+import type { Liveness } from '../../core/storage/liveness.js';
 import { databaseNotFound, deleteDatabaseOffline, readCatalog } from '../../core/storage/catalog.js';
 import { withMaintenanceLock } from '../../core/storage/maintenance-lock.js';
 import { journalDone, journalFind, journalPending } from '../../core/storage/purge-journal.js';
@@ -79,7 +80,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
         p2.stop();
       }
     }
-    return deleteOffline(ctx, c, { name, dbId: entry.dbId, purge, dryRun, progress });
+    return deleteOffline(ctx, c, { name, dbId: entry.dbId, purge, dryRun, progress, live });
   }).finally(() => progress.stop());
   if (io.json) {
     printJson(io, { name, dbId: result.dbId, deleted: result.deleted, via: result.via, resumed: result.resumed, purge: result.purge ? purgeJson(result.purge) : null });
@@ -97,11 +98,11 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
 async function deleteOffline(
   ctx: Ctx,
   c: PgClient,
-  o: { name: string; dbId: string; purge: boolean; dryRun: boolean; progress: Progress },
+  o: { name: string; dbId: string; purge: boolean; dryRun: boolean; progress: Progress; live: Liveness },
 ): Promise<DeleteOutcome> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const { guard } = await requireNoTransactor(ctx, c, o.progress, o.purge ? 'a purge' : 'an offline delete');
+  const { guard } = await requireNoTransactor(ctx, c, o.progress, o.purge ? 'a purge' : 'an offline delete', o.live);
   return withMaintenanceLock(c, { what: `deleting "${o.name}"`, waitMs: o.purge ? 0 : 5000, signal: ctx.signal }, async () => {
     let question = `Delete database "${o.name}" (${o.dbId})? Its data stays until \`dtx db gc\`.`;
     if (o.purge) {

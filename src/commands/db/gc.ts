@@ -63,7 +63,7 @@ export async function run(ctx: Ctx): Promise<number> {
       const live = await checkTransactorLiveness(ctx, c, progress);
       liveTransactor = live.alive;
       if (!live.alive) {
-        const { guard } = await requireNoTransactor(ctx, c, progress, 'finishing gc');
+        const { guard } = await requireNoTransactor(ctx, c, progress, 'finishing gc', live);
         finished = await withMaintenanceLock(c, { what: 'finishing gc', signal: ctx.signal }, async () => {
           progress.update(`deleting the ${formatCount(left.rows)} rows gc-deleted-dbs left behind`);
           await set.delete(guard);

@@ -72,8 +72,15 @@ export async function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: P
  * guard to run before every write: it stops the command when a transactor has registered since
  * (pod-coord's rev moved), because its index jobs write rows nothing references yet.
  */
-export async function requireNoTransactor(ctx: Ctx, c: PgClient, progress: Progress, action: string): Promise<{ guard: () => Promise<void>; lastHeartbeatMs: number | null }> {
-  const live = await checkTransactorLiveness(ctx, c, progress);
+export async function requireNoTransactor(
+  ctx: Ctx,
+  c: PgClient,
+  progress: Progress,
+  action: string,
+  /** a judgement the caller already made (no second wait for a heartbeat sample) */
+  known?: Liveness,
+): Promise<{ guard: () => Promise<void>; lastHeartbeatMs: number | null }> {
+  const live = known ?? (await checkTransactorLiveness(ctx, c, progress));
   if (live.alive) {
     throw new DtxError({
       code: 'TRANSACTOR_ALIVE',

@@ -30,7 +30,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const out = await withStorage(ctx, async (c) => {
     const live = await checkTransactorLiveness(ctx, c, progress);
     if (live.alive) return { mode: 'transactor' as const, ...(await viaTransactor(ctx, c, olderThanMs, dryRun, progress)) };
-    const { guard, lastHeartbeatMs } = await requireNoTransactor(ctx, c, progress, 'a sweep');
+    const { guard, lastHeartbeatMs } = await requireNoTransactor(ctx, c, progress, 'a sweep', live);
     const sweep = await withMaintenanceLock(c, { what: 'the sweep', signal: ctx.signal }, () =>
       sweepStorage(c, {
         olderThanMs,
