@@ -251,4 +251,29 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     await c.end();
     await othersReadWhole(url, m, ['alpha', 'beta', 'restored', 'empty']);
   }, 240_000);
+
+  it('storage gc with a live transactor deletes nothing itself: it runs gc-storage on each database through it and reports what is left', async () => {
+    const url = (await freshStorage('cl')).url;
+    const m = await loadRealStorage(url, dir);
+    const state = tempStateDir();
+    const home = path.join(ROOT, 'test', 'fixtures', 'fake-datomic');
+    const a = ['--pg-url', url, '--state-dir', state, '--datomic-home', home];
+    ok(await dtx(['transactor', 'start', ...a, '--port', String(await freePort()), '--ping-port', String(await freePort()), '--heartbeat-interval-msec', '1000']));
+    try {
+      const before = await ids(url);
+      const r = ok(await dtx(['--json', 'storage', 'gc', '--older-than', '0', '--yes', ...a]));
+      const j = r.json() as { mode: string; gcStorage: string[]; unreferenced: { name: string; rows: number; oldest: string | null }[] };
+      expect(j.mode).toBe('transactor');
+      expect(j.gcStorage.sort()).toEqual(['alpha', 'beta', 'empty', 'restored']);
+      expect(j.unreferenced.find((g) => g.name === 'pending garbage of alpha')?.rows).toBeGreaterThan(0);
+      expect(j.unreferenced.every((g) => g.oldest !== null)).toBe(true);
+      expect(await ids(url)).toEqual(before); // (the fake's gc-storage has nothing to delete)
+      // purging behind a live transactor is refused
+      const p = await dtx(['--json', 'db', 'purge', m.databases.gone.dbId, '--yes', ...a]);
+      expect(p.code).toBe(2);
+      expect(p.json()).toMatchObject({ error: { code: 'TRANSACTOR_ALIVE' } });
+    } finally {
+      await dtx(['transactor', 'stop', '--state-dir', state, '--timeout', '5']);
+    }
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { freshStorage, freshDatabase, withAdmin } from '../helpers/pg.js';
 import { connect } from '../../src/core/postgres/client.js';
 import { purgeDatabase } from '../../src/core/storage/walk/purge.js';
+import { squuidTimeMs } from '../../src/core/storage/squuid.js';
 import { DtxError } from '../../src/core/errors.js';
 import { printEdn, readEdn, EdnMap, EdnSet, kw } from '../../src/core/edn/index.js';
 import {
@@ -297,6 +298,27 @@ describe('catalog', () => {
     expect(diff(before, await snapshot(c))).toEqual({ added: [], removed: [], changed: [] });
   });
 
+});
+
+describe('catalog tail rows dtx writes', () => {
+  it('are squuids, dated by their id like the rows Datomic writes (so a superseded one dates itself)', async () => {
+    const st = await freshStorage();
+    const c = await open(st);
+    try {
+      const before = Date.now();
+      const r = await writeCatalog(c, (cur) => {
+        const next = cur.value.clone();
+        next.set('x', new EdnMap([[kw('db-id'), `x-${randomUUID()}`]]));
+        return { value: next };
+      });
+      const t = squuidTimeMs(r.tailId!);
+      expect(t).not.toBeNull();
+      expect(t!).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+      expect(t!).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await c.end();
+    }
+  });
 });
 
 describe('concurrent catalog writers', () => {
