@@ -50,7 +50,7 @@ export async function renderPurge(ctx: Ctx, r: PurgeResult): Promise<void> {
   io.out(
     keyValues(io, [
       ['kept', r.kept ? c.yellow(`${formatCount(r.kept)} rows another database reaches too`) : '0 (no row is shared with another database)'],
-      ['sample', r.sample.join(', ') || '-'],
+      ['sample', r.dryRun ? r.sample.join(', ') || '-' : undefined],
       ['catalog', r.dryRun ? 'unchanged (dry run)' : r.removedFromCatalog ? `db-id removed from :datomic/deleted (rev ${r.catalogRev})` : 'already without it'],
     ]),
   );

@@ -128,7 +128,7 @@ export async function tableStats(c: Queryable): Promise<TableStats> {
     lastVacuum: s?.lv ? s.lv.toISOString() : null,
     lastAutovacuum: s?.lav ? s.lav.toISOString() : null,
     vacuumHint: matters
-      ? `${dead} dead tuples hold space until VACUUM: run \`VACUUM datomic_kvs;\` as the table owner (or \`dtx db gc --vacuum\`).`
+      ? `${dead.toLocaleString('en-US')} dead tuples hold space until VACUUM: run \`VACUUM datomic_kvs;\` as the table owner (or \`dtx db gc --vacuum\`).`
       : null,
   };
 }
