@@ -20,8 +20,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import pg from 'pg';
-import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri } from './real-peer.js';
+import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri, withStorage } from './real-peer.js';
 
 export const GEN_SOURCES = [
   path.join(REPO_ROOT, 'test', 'peer', 'src', 'dtx', 'gen_storage.clj'),
@@ -113,34 +112,24 @@ export function runPeerMain(ns: string, args: string[], opts: { timeoutMs?: numb
   });
 }
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 /** A fresh database with datomic_kvs (as Datomic's bundled SQL makes it) on the admin's server. */
 async function scratchStorage(adminUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
+  await withStorage(adminUrl, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
-  await withClient(url, (c) =>
+  await withStorage(url, (c) =>
     c.query('CREATE TABLE datomic_kvs (id text NOT NULL, rev integer, map text, val bytea, CONSTRAINT pk_id PRIMARY KEY (id))'),
   );
   return {
     url,
-    drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).then(() => {}),
+    drop: () => withStorage(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).then(() => {}),
   };
 }
 
 export async function dumpTable(url: string): Promise<DumpRow[]> {
-  return withClient(url, async (c) => {
+  return withStorage(url, async (c) => {
     const r = await c.query<{ id: string; rev: number | null; map: string | null; val: Buffer | null }>(
       'select id, rev, map, val from datomic_kvs order by id',
     );
@@ -229,7 +218,7 @@ async function readRows(dir: string): Promise<DumpRow[]> {
 
 /** Inserts rows (batched, by unnest) into the datomic_kvs of `url`. */
 export async function insertRows(url: string, rows: DumpRow[]): Promise<void> {
-  await withClient(url, async (c) => {
+  await withStorage(url, async (c) => {
     for (let i = 0; i < rows.length; i += 1000) {
       const b = rows.slice(i, i + 1000);
       await c.query(

@@ -4,9 +4,9 @@
  * loader still reads whole); sweeping after Datomic's gc-deleted-dbs deletes what it left behind.
  */
 import { describe, it, expect, inject } from 'vitest';
-import pg from 'pg';
+import type pg from 'pg';
 import { freshStorage } from '../helpers/pg.js';
-import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
+import { REAL_PEER_SKIP_REASON, withStorage } from '../helpers/real-peer.js';
 import { loadRealStorage, runReferee, type RealStorageManifest, type DbKey } from '../helpers/real-storage.js';
 import { purgeDatabase } from '../../src/core/storage/walk/purge.js';
 import { sweepStorage } from '../../src/core/storage/walk/sweep.js';
@@ -16,16 +16,6 @@ import { readCatalog, deleteDatabaseOffline } from '../../src/core/storage/catal
 const dir = inject('realStorageDir');
 const skip = !dir;
 if (skip) console.warn(`[purge-sweep.test] skipped: ${REAL_PEER_SKIP_REASON}`);
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 const allIds = (c: pg.Client) => c.query<{ id: string }>('select id from datomic_kvs').then((r) => new Set(r.rows.map((x) => x.id)));
 
@@ -45,7 +35,7 @@ describe.skipIf(skip)('purge and sweep on real storage', () => {
     const url = (await freshStorage('pg')).url;
     const m = await loadRealStorage(url, dir);
     const gone = m.databases.gone;
-    await withClient(url, async (c) => {
+    await withStorage(url, async (c) => {
       const fp = (await computeFootprints(c)).footprints.find((f) => f.dbId === gone.dbId)!;
       const before = await allIds(c);
       const plan = await purgeDatabase(c, gone.dbId, { dryRun: true });
@@ -75,7 +65,7 @@ describe.skipIf(skip)('purge and sweep on real storage', () => {
   it('delete + purge of a live database with fulltext (alpha): its backup set goes, beta/restored/empty read whole', async () => {
     const url = (await freshStorage('pa')).url;
     const m = await loadRealStorage(url, dir);
-    await withClient(url, async (c) => {
+    await withStorage(url, async (c) => {
       await deleteDatabaseOffline(c, 'alpha');
       const r = await purgeDatabase(c, m.databases.alpha.dbId);
       expect(r.byKind.fulltext.rows).toBeGreaterThan(50);
@@ -91,7 +81,7 @@ describe.skipIf(skip)('purge and sweep on real storage', () => {
     const m = await loadRealStorage(url, dir);
     const gc = await runReferee(url, [{ label: 'gc', op: 'gc-deleted-dbs' }]);
     expect(gc.get('gc')!.ok).toBe(true);
-    await withClient(url, async (c) => {
+    await withStorage(url, async (c) => {
       const left = await allIds(c);
       const leftOfGone = m.databases.gone.backupKeys.filter((k) => left.has(k));
       // Datomic's gc-deleted-dbs deletes only full batches of 1000 ids: all of these stay
@@ -121,7 +111,7 @@ describe.skipIf(skip)('purge and sweep on real storage', () => {
   it('--older-than keeps young garbage: with a recent heartbeat nothing unlisted is old enough, listed garbage goes by its :tstamp', async () => {
     const url = (await freshStorage('sy')).url;
     await loadRealStorage(url, dir);
-    await withClient(url, async (c) => {
+    await withStorage(url, async (c) => {
       const day = await sweepStorage(c, { olderThanMs: 86_400_000, lastHeartbeatMs: Date.now(), dryRun: true });
       expect(day.rows).toBe(0); // everything was written minutes ago
       expect(day.tooYoung.rows).toBeGreaterThan(0);

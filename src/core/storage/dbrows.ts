@@ -26,7 +26,8 @@ export interface DbRow {
   map: EdnMap | null;
 }
 
-function decodeMap(text: string): EdnMap | null {
+/** A row's map column as an EDN map; null when it is not one. */
+export function decodeMap(text: string): EdnMap | null {
   try {
     const v = readEdn(text === '' ? '{}' : text);
     return v instanceof EdnMap ? v : null;

@@ -18,6 +18,7 @@ import { markStorage, type MarkOptions, type Owner } from './mark-all.js';
 import { emptyByKind, type KindTotals } from './mark-store.js';
 import type { RowKind } from './ids.js';
 import type { WalkProblem, WalkStats } from './walk.js';
+import { rowKindSql, squuidMsSql } from './sql.js';
 
 export type GroupKind = 'database' | 'deleted' | 'catalog' | 'system' | 'unreferenced';
 
@@ -71,26 +72,6 @@ export interface ReportOptions extends MarkOptions {
   nowMs?: number;
   /** count rows committed after the snapshot (a scan; worth it only while a transactor writes) */
   countNewRows?: boolean;
-}
-
-const UUID_RE_SQL = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(_[0-9A-Fa-f]{15})?$';
-const CHUNK_RE_SQL = '_[0-9A-Fa-f]{15}$';
-
-/** SQL for the squuid time (ms) of `idExpr`, NULL when it is not a plausible squuid ($1 = min ms, $2 = max ms). */
-export function squuidMsSql(idExpr: string, minParam: string, maxParam: string): string {
-  const ms = `(('x' || substr(${idExpr}, 1, 8))::bit(32)::bigint * 1000)`;
-  return `(case when ${idExpr} ~ '${UUID_RE_SQL}' and ${ms} between ${minParam} and ${maxParam} then ${ms} end)`;
-}
-
-/** SQL classifying an unreferenced row by id and first byte. */
-function kindSql(): string {
-  return `case
-      when k.id ~ '${UUID_RE_SQL}' and k.id ~ '${CHUNK_RE_SQL}' then 'fulltext chunk'
-      when k.id ~ '${UUID_RE_SQL}' and k.val is not null and get_byte(substring(k.val from 1 for 1), 0) = 31 then 'segment'
-      when k.id ~ '${UUID_RE_SQL}' and k.val is not null and get_byte(substring(k.val from 1 for 1), 0) in (238, 254) then 'log tail'
-      when k.id ~ '${UUID_RE_SQL}' and k.val is not null and get_byte(substring(k.val from 1 for 1), 0) in (123, 35) then 'catalog tail'
-      when k.id ~ '^(pod|ref)-' then 'root'
-      else 'other' end`;
 }
 
 const iso = (ms: number | string | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -185,7 +166,7 @@ export async function storageReport(c: PgClient, opts: ReportOptions = {}): Prom
       const unref = await q<{ gowner: number | null; kind: string; rows: string; bytes: string; oldest: string | null }>(
         c,
         `select g.owner as gowner,
-                case when g.owner is null and $3::bigint is not null and ${squuidMsSql('k.id', '$1', '$2')} >= $3::bigint then 'recent' else ${kindSql()} end as kind,
+                case when g.owner is null and $3::bigint is not null and ${squuidMsSql('k.id', '$1', '$2')} >= $3::bigint then 'recent' else ${rowKindSql('k')} end as kind,
                 count(*)::text as rows, coalesce(sum(octet_length(k.val)), 0)::text as bytes,
                 min(coalesce(g.tstamp, ${squuidMsSql('k.id', '$1', '$2')}))::text as oldest
            from ${KVS_TABLE} k

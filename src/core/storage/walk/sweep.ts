@@ -17,7 +17,7 @@ import { DtxError } from '../../errors.js';
 import { readCatalog } from '../catalog.js';
 import { KVS_TABLE, translateKvsError, type Queryable } from '../kvs.js';
 import { markStorage } from './mark-all.js';
-import { squuidMsSql } from './report.js';
+import { rowKindSql, squuidMsSql } from './sql.js';
 import type { WalkProblem } from './walk.js';
 
 export const SWEEP_KINDS = ['pending garbage', 'segment', 'fulltext chunk', 'log tail', 'catalog tail', 'gc node', 'other'] as const;
@@ -68,8 +68,6 @@ async function q<R extends object>(c: Queryable, text: string, values: unknown[]
   }
 }
 
-const UUID_RE_SQL = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(_[0-9A-Fa-f]{15})?$';
-
 const empty = (): SweepCount => ({ rows: 0, bytes: 0, oldest: null });
 const iso = (ms: string | number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
@@ -96,12 +94,7 @@ export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<Swe
     c,
     `insert into dtx_sweep (id, kind, since, bytes, step)
      select k.id,
-            case when g.tstamp is not null then 'pending garbage'
-                 when k.id ~ '_[0-9A-Fa-f]{15}$' and k.id ~ '${UUID_RE_SQL}' then 'fulltext chunk'
-                 when k.id ~ '${UUID_RE_SQL}' and k.val is not null and get_byte(substring(k.val from 1 for 1), 0) = 31 then 'segment'
-                 when k.id ~ '${UUID_RE_SQL}' and k.val is not null and get_byte(substring(k.val from 1 for 1), 0) in (238, 254) then 'log tail'
-                 when k.id ~ '${UUID_RE_SQL}' and k.val is not null and get_byte(substring(k.val from 1 for 1), 0) in (123, 35) then 'catalog tail'
-                 else 'other' end,
+            case when g.tstamp is not null then 'pending garbage' else ${rowKindSql('k')} end,
             coalesce(g.tstamp, case when ${sq} is not null then greatest(${sq}, $3::bigint) end),
             coalesce(octet_length(k.val), 0),
             0

@@ -18,11 +18,11 @@
  * Missing gc dirs and leaves are normal (Datomic's gc deletes them but never rewrites the root).
  */
 import { throwIfAborted } from '../../abort.js';
-import { EdnMap, kw, readEdn, type EdnValue } from '../../edn/index.js';
+import { kw, type EdnValue } from '../../edn/index.js';
 import { decodeVal } from '../../fressian/val.js';
 import type { Value } from '../../fressian/values.js';
 import type { Queryable } from '../kvs.js';
-import { rootRowIds } from '../dbrows.js';
+import { decodeMap, rootRowIds } from '../dbrows.js';
 import { fetchMaps, fetchVals } from './fetch.js';
 import type { RowKind } from './ids.js';
 import {
@@ -99,15 +99,6 @@ const K_KEY = kw('key');
 const K_DR = kw('d/r');
 const K_DL = kw('d/l');
 
-function mapColumn(text: string): EdnMap | null {
-  try {
-    const v = readEdn(text === '' ? '{}' : text);
-    return v instanceof EdnMap ? v : null;
-  } catch {
-    return null;
-  }
-}
-
 function str(v: EdnValue | undefined): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
@@ -179,7 +170,7 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
   const rootKey = (prefix: string, key = K_KEY): string | null => {
     const row = rootRows.get(`${prefix}${dbId}`);
     if (!row) return null;
-    const m = mapColumn(row.map);
+    const m = decodeMap(row.map);
     if (!m) {
       problem(row.id, `its map column is not an EDN map: ${row.map.slice(0, 80)}`);
       return null;
@@ -190,7 +181,7 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
   // 2. the log tail pod: :tail and its :prev chain (map columns only)
   const podId = `pod-log-tail/${dbId}`;
   const pod = rootRows.get(podId);
-  const podMap = pod ? mapColumn(pod.map) : null;
+  const podMap = pod ? decodeMap(pod.map) : null;
   if (pod && !podMap) problem(podId, `its map column is not an EDN map: ${pod.map.slice(0, 80)}`);
   let next = podMap ? str(podMap.get(K_TAIL)) : null;
   const chain: string[] = [];
@@ -211,7 +202,7 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
       break;
     }
     chain.push(next);
-    const m = mapColumn(row.map);
+    const m = decodeMap(row.map);
     next = m ? str(m.get(K_PREV)) : null;
   }
   await sink.add('logTail', chain, 4);
