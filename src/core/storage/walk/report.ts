@@ -72,6 +72,8 @@ export interface ReportOptions extends MarkOptions {
   nowMs?: number;
   /** count rows committed after the snapshot (a scan; worth it only while a transactor writes) */
   countNewRows?: boolean;
+  /** called once the snapshot is taken, before the walk */
+  onSnapshot?: () => Promise<void> | void;
 }
 
 const iso = (ms: number | string | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -132,6 +134,7 @@ export async function storageReport(c: PgClient, opts: ReportOptions = {}): Prom
       const [snap] = await q<{ xmax: string }>(c, 'select (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text as xmax');
       xmax = snap?.xmax ?? '0';
       const catalog = await readCatalog(c);
+      await opts.onSnapshot?.();
       const { owners, store, problems, stats } = await markStorage(c, catalog, { ...opts, onCommitDrop: true });
       const totals = await store.totals();
       const unreadable = [...problems];
