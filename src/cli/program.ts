@@ -276,6 +276,83 @@ Examples:
   addStorageOptions(dbGc);
   addDatomicOptions(dbGc);
 
+  // --- backups, restore and rename (Datomic's own bin/datomic and d/rename-database) ---
+  const dbBackup = db
+    .command('backup')
+    .argument('<name>', 'the database to back up')
+    .argument('<dir>', 'backup folder (created when missing; one database per folder)')
+    .description("back up a database with Datomic's bin/datomic backup-db (no transactor needed)")
+    .addHelpText(
+      'after',
+      `
+Runs with or without a live transactor. Repeat backups to the same folder copy only new segments and
+add a new point in time; \`dtx db backups DIR\` lists them. The folder is given to Datomic as an
+absolute file: URI (percent-encoded). bin/datomic takes the storage URI only as an argument, so the
+storage password is on its command line while it runs.
+Examples:
+  dtx db backup my-app ./backups/my-app
+  dtx db backup my-app /var/backups/datomic/my-app --xmx 4g
+  dtx db backup my-app "D:\\Datomic Backups\\my-app" --json`,
+    )
+    .option('--xmx <size>', 'heap for the backup JVM (Datomic: as much as the transactor; default 1g)')
+    .action(act(() => import('../commands/db/backup.js')));
+  addStorageOptions(dbBackup);
+  addDatomicOptions(dbBackup);
+  const dbBackups = db
+    .command('backups')
+    .argument('<dir>', 'a backup folder made by `dtx db backup`')
+    .description('list the points in time (t) a backup folder holds (bin/datomic list-backups)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  dtx db backups ./backups/my-app
+  dtx db backups ./backups/my-app --json | jq .latest`,
+    )
+    .action(act(() => import('../commands/db/backups.js')));
+  addDatomicOptions(dbBackups);
+  const dbRestore = db
+    .command('restore')
+    .argument('<dir>', 'a backup folder made by `dtx db backup`')
+    .argument('<name>', 'the database name to restore it as')
+    .description("restore a backup into this storage with Datomic's bin/datomic restore-db (no transactor may be running)")
+    .option('--t <t>', 'the point in time to restore (default: the newest; see `dtx db backups DIR`)')
+    .option('--xmx <size>', 'heap for the restore JVM (Datomic: as much as the transactor; default 1g)')
+    .addHelpText(
+      'after',
+      `
+Datomic's rules for SQL storage, which dtx enforces: transactors and peers are shut down while it
+runs (dtx refuses with a live transactor and holds off \`dtx transactor start\`), and both are
+restarted afterwards. Restoring over an existing name is allowed only for the same database (it then
+holds the backup's t) and asks first. One database cannot live under two names in one storage
+(:restore/collision): restore into another storage (--pg-url) to get a copy.
+Examples:
+  dtx transactor stop && dtx db restore ./backups/my-app my-app --yes && dtx transactor start
+  dtx db restore ./backups/my-app my-app-copy --pg-url postgresql://datomic:pw@staging:5432/datomic
+  dtx db restore ./backups/my-app my-app --t 1001 --yes`,
+    )
+    .action(act(() => import('../commands/db/restore.js')));
+  addStorageOptions(dbRestore);
+  addDatomicOptions(dbRestore);
+  addYesOption(dbRestore);
+  const dbRename = db
+    .command('rename')
+    .argument('<old>', 'the current name')
+    .argument('<new>', 'the new name (no " * : = / ?)')
+    .description('rename a database through the live transactor (d/rename-database; the db-id stays)')
+    .addHelpText(
+      'after',
+      `
+Peers must connect with the new name afterwards (\`dtx db uri NEW\`).
+Examples:
+  dtx db rename my-app my-app-2024
+  dtx db rename staging production --json`,
+    )
+    .action(act(() => import('../commands/db/rename.js')));
+  addStorageOptions(dbRename);
+  addDatomicOptions(dbRename);
+  addSecretsOption(dbRename);
+
   const storage = program.command('storage').description('the whole datomic_kvs table: what every row is, and reclaiming space');
   const stReport = storage
     .command('report')
