@@ -159,6 +159,36 @@ Examples:
   addDatomicOptions(txLogs);
   addTransactorOptions(txLogs);
 
+  // --- a supervised transactor (systemd / launchd) ---
+  const txService = tx
+    .command('service')
+    .description('print (or --install) a systemd unit or launchd daemon that runs bin/transactor as a dedicated user, restarted on failure')
+    .option('--systemd', 'a systemd unit (default on Linux)')
+    .option('--launchd', 'a launchd daemon plist (default on macOS)')
+    .option('--install', 'write it (/etc/systemd/system/NAME.service or /Library/LaunchDaemons/NAME.plist) and the properties file')
+    .option('--user <name>', 'the user it runs as (must exist; default datomic)')
+    .option('--name <name>', 'unit name / launchd label (default datomic-transactor / com.datomic.transactor)')
+    .option('--dir <dir>', 'with --install: the folder to write it to instead')
+    .addHelpText(
+      'after',
+      `
+The unit runs <datomic-home>/bin/transactor -Xmx.. -Xms.. <properties> with absolute paths (the
+properties file dtx generates in the state dir, or --properties), Restart=on-failure, UMask 0077.
+dtx then checks the host and prints each fix: the user exists, the properties file is 0600 and owned
+by that user (it holds the storage password), the transactor's log/data folders belong to it, java
+is on the service's PATH (else --java-home), and the unit as \`systemd-analyze verify\` (or
+\`plutil -lint\`) reads it. Exit 1 when a check fails. Windows: see the README (NSSM or schtasks).
+Examples:
+  dtx transactor service --systemd > datomic-transactor.service
+  sudo dtx transactor service --systemd --install --user datomic --datomic-home /opt/datomic-pro-1.0.7469
+  dtx transactor service --launchd --user _datomic --java-home /Library/Java/JavaVirtualMachines/temurin-17.jdk/Contents/Home
+  dtx transactor service --json | jq -r .unit`,
+    )
+    .action(act(() => import('../commands/transactor/service.js')));
+  addStorageOptions(txService);
+  addDatomicOptions(txService);
+  addTransactorOptions(txService);
+
   const db = program.command('db').description('logical Datomic databases in the storage catalog');
   const dbList = db
     .command('list')
