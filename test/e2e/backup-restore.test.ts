@@ -5,10 +5,12 @@
  * The distribution and the backup folder both have spaces (and the folder a non-ASCII letter) in
  * their paths. The restored database is read back whole by the real peer's loader, and Datomic's
  * refusals (collision, a name held by another database, a t the backup lacks, a folder holding
- * another database's backups) come out as errors that say what to do, writing nothing.
+ * another database's backups) come out as errors that say what to do, writing nothing. (An empty
+ * folder, for which the real code prints `nil` from list-backups and `:restore/no-roots` from
+ * restore-db, is covered by the unit tests of the parsers, to spare a JVM.)
  */
 import { describe, it, expect, beforeAll, inject } from 'vitest';
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -121,19 +123,16 @@ describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
     expect(r.stderr).toMatch(/warning: .*restart every peer/);
   }, 120_000);
 
-  it("Datomic's refusals write nothing and say what to do: a second name, another database's name, a missing t, a folder of another database, an empty folder", async () => {
+  it("Datomic's refusals write nothing and say what to do: a second name, another database's name, a missing t, a folder of another database", async () => {
     const before = { src: await rowCount(src.url), dst: await rowCount(dst.url) };
-    const empty = path.join(path.dirname(backupDir), 'empty');
-    mkdirSync(empty, { recursive: true });
     // two restores into one storage at once: the second finds the storage busy (dtx's maintenance lock)
-    const [[collision, badT], taken, claimed, none] = await Promise.all([
+    const [[collision, badT], taken, claimed] = await Promise.all([
       (async () => [
         await run(['--json', 'db', 'restore', backupDir, 'alpha-copy2', ...onDst]),
         await run(['--json', 'db', 'restore', backupDir, 'alpha-copy', '--t', '7', '--yes', ...onDst]),
       ])(),
       run(['--json', 'db', 'restore', backupDir, 'beta', '--yes', ...onSrc]),
       run(['--json', 'db', 'backup', 'beta', backupDir, ...onSrc]),
-      run(['--json', 'db', 'backups', empty, '--datomic-home', home]),
     ]);
     if (!collision || !badT) throw new Error('unreachable');
     expect([collision.code, errOf(collision).code]).toEqual([2, 'RESTORE_COLLISION']);
@@ -145,7 +144,6 @@ describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
     expect(errOf(badT).hint).toContain('dtx db backups');
     expect([claimed.code, errOf(claimed).code]).toEqual([2, 'BACKUP_DIR_TAKEN']);
     expect(errOf(claimed).message).toContain(m.databases.alpha.dbId);
-    expect([none.code, errOf(none).code]).toEqual([3, 'BACKUP_NOT_FOUND']);
     expect({ src: await rowCount(src.url), dst: await rowCount(dst.url) }).toEqual(before);
   }, 180_000);
 
