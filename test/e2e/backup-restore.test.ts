@@ -20,6 +20,7 @@ import { writeBeat } from '../helpers/heartbeat.js';
 import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
 import { loadRealStorage, runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
+import { MAINTENANCE_LOCK_KEY } from '../../src/core/storage/maintenance-lock.js';
 
 const dir = inject('realStorageDir');
 const skip = !dir;
@@ -147,7 +148,7 @@ describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
     expect({ src: await rowCount(src.url), dst: await rowCount(dst.url) }).toEqual(before);
   }, 180_000);
 
-  it('refusals before any JVM: a missing folder, a bad t, an unknown database (did you mean), a live transactor', async () => {
+  it('refusals before any JVM: a missing folder, a bad t, an unknown database (did you mean), a busy storage, a live transactor', async () => {
     const missing = await run(['--json', 'db', 'restore', path.join(backupDir, 'nope'), 'x', ...onDst]);
     expect([missing.code, errOf(missing).code]).toEqual([3, 'BACKUP_NOT_FOUND']);
     // the human form: error and hint on stderr, no stack trace
@@ -162,8 +163,18 @@ describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
     expect(errOf(unknown).hint).toContain('"alpha"');
     const list = await run(['--json', 'db', 'backups', path.join(backupDir, 'nope')]);
     expect([list.code, errOf(list).code]).toEqual([3, 'BACKUP_NOT_FOUND']);
+    // another dtx rewriting this storage (a purge, a sweep, a restore) holds the maintenance lock
+    const holder = new pg.Client({ connectionString: dst.url });
+    await holder.connect();
+    try {
+      await holder.query('select pg_advisory_lock($1::bigint)', [MAINTENANCE_LOCK_KEY]);
+      const busy = await run(['--json', 'db', 'restore', mkdtempSync(path.join(tmpdir(), 'dtx-bk-')), 'other', ...onDst]);
+      expect([busy.code, errOf(busy).code]).toEqual([1, 'STORAGE_BUSY']);
+    } finally {
+      await holder.end();
+    }
     await writeBeat(dst.url); // a fresh heartbeat of a transactor on another host: alive
-    const live = await run(['--json', 'db', 'restore', backupDir, 'other', ...onDst]);
+    const live = await run(['--json', 'db', 'restore', mkdtempSync(path.join(tmpdir(), 'dtx-bk-')), 'other', ...onDst]);
     expect([live.code, errOf(live).code]).toEqual([2, 'RESTORE_NEEDS_STOPPED_TRANSACTOR']);
     expect(errOf(live).hint).toContain('dtx transactor stop');
     // the storage passwords never show
