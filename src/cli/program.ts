@@ -215,6 +215,36 @@ Ready means: the "System started" line, the port accepting connections, and a fr
   addTransactorOptions(txLogs);
   examples(txLogs, [['dtx transactor logs'], ['dtx transactor logs -f -n 200', 'the last 200 lines, then follow']]);
 
+  // --- a supervised transactor (systemd / launchd) ---
+  const txService = tx
+    .command('service')
+    .description('print (or --install) a systemd unit or launchd daemon that runs bin/transactor as a dedicated user, restarted on failure')
+    .option('--systemd', 'a systemd unit (default on Linux)')
+    .option('--launchd', 'a launchd daemon plist (default on macOS)')
+    .option('--install', 'write it (/etc/systemd/system/NAME.service or /Library/LaunchDaemons/NAME.plist) and the properties file')
+    .option('--user <name>', 'the user it runs as (must exist; default datomic)')
+    .option('--name <name>', 'unit name / launchd label (default datomic-transactor / com.datomic.transactor)')
+    .option('--dir <dir>', 'with --install: the folder to write it to instead')
+    .addHelpText(
+      'after',
+      `
+The unit runs <datomic-home>/bin/transactor -Xmx.. -Xms.. <properties> with absolute paths (the
+properties file dtx generates in the state dir, or --properties), Restart=on-failure, UMask 0077.
+dtx then checks the host and prints each fix: the user exists, the properties file is 0600 and owned
+by that user (it holds the storage password), the transactor's log/data folders belong to it, java
+is on the service's PATH (else --java-home), and the unit as \`systemd-analyze verify\` (or
+\`plutil -lint\`) reads it. Exit 1 when a check fails. Windows: see the README (NSSM or schtasks).
+Examples:
+  dtx transactor service --systemd > datomic-transactor.service
+  sudo dtx transactor service --systemd --install --user datomic --datomic-home /opt/datomic-pro-1.0.7469
+  dtx transactor service --launchd --user _datomic --java-home /Library/Java/JavaVirtualMachines/temurin-17.jdk/Contents/Home
+  dtx transactor service --json | jq -r .unit`,
+    )
+    .action(act(() => import('../commands/transactor/service.js')));
+  addStorageOptions(txService);
+  addDatomicOptions(txService);
+  addTransactorOptions(txService);
+
   const db = program.command('db').description('logical Datomic databases in the storage catalog');
   examples(db, [
     ['dtx db list'],
@@ -336,6 +366,84 @@ deletes it too; with one alive it says so (\`dtx storage gc\` sweeps it later).`
   addStorageOptions(dbGc);
   addDatomicOptions(dbGc);
   examples(dbGc, [['dtx db gc'], ['dtx db gc --vacuum', 'then VACUUM datomic_kvs so PostgreSQL returns the space']]);
+
+  // --- backups, restore and rename (Datomic's own bin/datomic and d/rename-database) ---
+  const dbBackup = db
+    .command('backup')
+    .argument('<name>', 'the database to back up')
+    .argument('<dir>', 'backup folder (created when missing; one database per folder)')
+    .description("back up a database with Datomic's bin/datomic backup-db (no transactor needed)")
+    .addHelpText(
+      'after',
+      `
+Runs with or without a live transactor. Repeat backups to the same folder copy only new segments and
+add a new point in time; \`dtx db backups DIR\` lists them. The folder is given to Datomic as an
+absolute file: URI (percent-encoded). bin/datomic takes the storage URI only as an argument, so the
+storage password is on its command line while it runs.
+Examples:
+  dtx db backup my-app ./backups/my-app
+  dtx db backup my-app /var/backups/datomic/my-app --xmx 4g
+  dtx db backup my-app "D:\\Datomic Backups\\my-app" --json`,
+    )
+    .option('--xmx <size>', 'heap for the backup JVM (Datomic: as much as the transactor; default 1g)')
+    .action(act(() => import('../commands/db/backup.js')));
+  addStorageOptions(dbBackup);
+  addDatomicOptions(dbBackup);
+  const dbBackups = db
+    .command('backups')
+    .argument('<dir>', 'a backup folder made by `dtx db backup`')
+    .description('list the points in time (t) a backup folder holds (bin/datomic list-backups)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  dtx db backups ./backups/my-app
+  dtx db backups ./backups/my-app --json | jq .latest`,
+    )
+    .action(act(() => import('../commands/db/backups.js')));
+  addDatomicOptions(dbBackups);
+  const dbRestore = db
+    .command('restore')
+    .argument('<dir>', 'a backup folder made by `dtx db backup`')
+    .argument('<name>', 'the database name to restore it as')
+    .description("restore a backup into this storage with Datomic's bin/datomic restore-db (no transactor may be running)")
+    .option('--t <t>', 'the point in time to restore (default: the newest; see `dtx db backups DIR`)')
+    .option('--xmx <size>', 'heap for the restore JVM (Datomic: as much as the transactor; default 1g)')
+    .addHelpText(
+      'after',
+      `
+Datomic's rules for SQL storage, which dtx enforces: transactors and peers are shut down while it
+runs (dtx refuses with a live transactor and holds off \`dtx transactor start\`), and both are
+restarted afterwards. Restoring over an existing name is allowed only for the same database (it then
+holds the backup's t) and asks first. One database cannot live under two names in one storage
+(:restore/collision): restore into another storage (--pg-url) to get a copy.`,
+    )
+    .action(act(() => import('../commands/db/restore.js')));
+  addStorageOptions(dbRestore);
+  addDatomicOptions(dbRestore);
+  addYesOption(dbRestore);
+  examples(dbRestore, [
+    ['dtx db restore ./backups/my-app my-app --yes', 'after `dtx transactor stop`; then start it again'],
+    ['dtx db restore ./backups/my-app my-app-copy --pg-url postgresql://datomic:pw@staging:5432/datomic', 'a copy in another storage'],
+    ['dtx db restore ./backups/my-app my-app --t 1001 --yes', 'an older point in time'],
+  ]);
+  const dbRename = db
+    .command('rename')
+    .argument('<old>', 'the current name')
+    .argument('<new>', 'the new name (no " * : = / ?)')
+    .description('rename a database through the live transactor (d/rename-database; the db-id stays)')
+    .addHelpText(
+      'after',
+      `
+Peers must connect with the new name afterwards (\`dtx db uri NEW\`).
+Examples:
+  dtx db rename my-app my-app-2024
+  dtx db rename staging production --json`,
+    )
+    .action(act(() => import('../commands/db/rename.js')));
+  addStorageOptions(dbRename);
+  addDatomicOptions(dbRename);
+  addSecretsOption(dbRename);
 
   const storage = program.command('storage').description('the whole datomic_kvs table: what every row is, and reclaiming space');
   examples(storage, [['dtx storage report'], ['dtx storage gc --dry-run']]);

@@ -91,7 +91,7 @@ describe.skipIf(skip)('storage report on real storage', () => {
     const r = await dtx(['--json', 'storage', 'report', ...a]);
     expect(r.code).toBe(1);
     const rep = r.json() as Report;
-    const by = (id: string) => rep.unreadable.find((u) => u.id === id);
+    const by = (id: string | undefined) => rep.unreadable.find((u) => u.id === id);
     expect(by(notGzip)?.problem).toMatch(/does not decode.*gunzip/);
     expect(by(notGzip)?.dbId).toBe(m.databases.alpha.dbId);
     expect(by(unknownCode)?.problem).toMatch(/does not decode/);

@@ -1,5 +1,5 @@
 /**
- * One dtx at a time rewrites a storage: purges, sweeps and offline catalog rewrites hold a
+ * One dtx at a time rewrites a storage: purges, sweeps, restores and offline catalog rewrites hold a
  * PostgreSQL session advisory lock on the storage database (it goes away with the connection, so
  * a killed dtx never leaves it behind). `dtx transactor start` checks it too, so a transactor does
  * not start in the middle of a purge. Nothing is written to datomic_kvs to take it.
@@ -21,7 +21,7 @@ export interface LockOptions {
 function busy(what: string): DtxError {
   return new DtxError({
     code: 'STORAGE_BUSY',
-    message: `another dtx is rewriting this storage (a purge, a sweep or a catalog rewrite), so ${what} cannot start now`,
+    message: `another dtx is rewriting this storage (a purge, a sweep, a restore or a catalog rewrite), so ${what} cannot start now`,
     hint: 'Wait for it to finish (or stop it with Ctrl-C; it can be re-run), then try again.',
   });
 }

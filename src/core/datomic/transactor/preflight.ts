@@ -129,11 +129,11 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
       }
       before = again;
     }
-    // 8. No dtx purge or sweep is rewriting this storage (they hold the maintenance lock)
+    // 8. No dtx purge, sweep or restore is rewriting this storage (they hold the maintenance lock)
     if (await maintenanceLockHeld(client)) {
       throw new DtxError({
         code: 'STORAGE_BUSY',
-        message: 'a dtx purge, sweep or catalog rewrite is running on this storage; a transactor must not start under it',
+        message: 'a dtx purge, sweep, restore or catalog rewrite is running on this storage; a transactor must not start under it',
         hint: 'Wait for it to finish (it can also be stopped with Ctrl-C and re-run later), then start the transactor.',
         exitCode: ExitCode.failed,
       });

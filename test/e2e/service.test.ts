@@ -1,0 +1,152 @@
+/**
+ * `dtx transactor service` through the built CLI: the systemd unit it installs is accepted by
+ * `systemd-analyze verify` (skipped with a note where systemd-analyze is absent), runs the fake
+ * distribution's bin/transactor (in a path with spaces) with the generated 0600 properties file;
+ * the host checks name each fix (missing user, properties mode, owner); the launchd plist is a
+ * valid property list (plutil -lint where available, else Python's plistlib, else XML balance).
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dtx, tempStateDir } from '../helpers/cli.js';
+import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
+
+interface Check {
+  name: string;
+  status: 'pass' | 'warn' | 'fail';
+  detail: string;
+  fix: string | null;
+}
+interface ServiceJson {
+  ok: boolean;
+  kind: string;
+  unit: string;
+  file: string | null;
+  propertiesFile: string;
+  propertiesWritten: boolean;
+  checks: Check[];
+  next: string[];
+}
+
+const has = (cmd: string, args: string[]) => !spawnSync(cmd, args, { stdio: 'ignore' }).error;
+const systemdAnalyze = has('systemd-analyze', ['--version']);
+const plutil = has('plutil', ['-help']);
+const python = has('python3', ['-c', 'import plistlib']);
+if (!systemdAnalyze) console.warn('[service.test] systemd-analyze is not installed: the units are not verified by systemd here');
+
+let home = '';
+let tmp = '';
+const me = os.userInfo().username;
+/** The Java running the tests, so the unit's PATH finds it wherever it is installed. */
+function javaHome(): string {
+  if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
+  const w = spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).stdout.trim();
+  return w ? path.dirname(path.dirname(realpathSync(w))) : '/usr';
+}
+const pgUrl = 'postgresql://datomic:svc-pw-123@db.internal:5432/datomic';
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'dtx-svc-'));
+  home = await installFakeDatomic(path.join(tmp, 'Datomic Pro 1.0.7469'));
+});
+
+describe.skipIf(process.platform === 'win32')('transactor service --systemd', () => {
+  it('--install writes the unit and the 0600 properties; systemd-analyze verify accepts it; every check passes for the current user', async () => {
+    const state = path.join(tempStateDir('dtx svc '), 'state dir');
+    const units = path.join(tmp, 'units');
+    const r = await dtx(['--json', 'transactor', 'service', '--systemd', '--install', '--dir', units, '--user', me, '--state-dir', state, '--datomic-home', home, '--pg-url', pgUrl, '--xmx', '2g', '--java-home', javaHome()]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const j = r.json() as ServiceJson;
+    const file = path.join(units, 'datomic-transactor.service');
+    expect(j).toMatchObject({ ok: true, kind: 'systemd', file, propertiesWritten: true, propertiesFile: path.join(state, 'transactor', 'transactor.properties') });
+    const unit = readFileSync(file, 'utf8');
+    expect(unit).toBe(j.unit);
+    expect(unit).toContain(`ExecStart="${home}/bin/transactor" -Xmx2g -Xms2g "${j.propertiesFile}"\n`);
+    expect(unit).toContain(`User=${me}\n`);
+    expect(unit).toContain('Restart=on-failure\n');
+    expect(statSync(j.propertiesFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(j.propertiesFile, 'utf8')).toContain('sql-url=jdbc\\:postgresql\\://db.internal\\:5432/datomic');
+    expect(j.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(j.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['user', 'distribution', 'properties file', 'properties mode', 'properties owner', 'java', 'systemd-analyze verify']));
+    expect(j.next).toContain('sudo systemctl enable --now datomic-transactor');
+    expect(r.stdout + r.stderr).not.toContain('svc-pw-123');
+    if (systemdAnalyze) {
+      expect(j.checks.find((c) => c.name === 'systemd-analyze verify')?.detail).toBe('no problems');
+      const v = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
+      expect(v.status).toBe(0);
+      expect(`${v.stdout}${v.stderr}`.split('\n').filter((l) => l.includes('datomic-transactor'))).toEqual([]);
+    }
+  });
+
+  it('printed (no --install): the unit on stdout, the checks and their fixes on stderr: a missing user, a 0644 properties file', async () => {
+    const props = path.join(tmp, 'my transactor.properties');
+    writeFileSync(props, readFileSync(path.join(home, 'config', 'samples', 'sql-transactor-template.properties'), 'utf8').replace(/^#?\s*sql-password=.*$/m, 'sql-password=x'), { mode: 0o644 });
+    const r = await dtx(['transactor', 'service', '--systemd', '--user', 'dtx-no-such-user', '--properties', props, '--state-dir', tempStateDir(), '--datomic-home', home, '--pg-url', pgUrl]);
+    expect(r.stdout).toMatch(/^# generated by dtx .*\n\[Unit\]\n/);
+    expect(r.stdout).toContain(`"${props}"`);
+    expect(r.stderr).toMatch(/! user: no user dtx-no-such-user on this machine/);
+    expect(r.stderr).toContain('fix: sudo useradd --system');
+    expect(r.stderr).toMatch(/! properties mode: .* is mode 0644/);
+    expect(r.stderr).toContain(`fix: chmod 600 '${props}'`);
+  });
+
+  it.skipIf(!systemdAnalyze)('a unit systemd-analyze objects to (User=nobody) fails the command: exit 1', async () => {
+    const r = await dtx(['--json', 'transactor', 'service', '--systemd', '--user', 'nobody', '--state-dir', tempStateDir(), '--datomic-home', home, '--pg-url', pgUrl]);
+    expect(r.code).toBe(1);
+    const j = r.json() as ServiceJson;
+    expect(j.ok).toBe(false);
+    expect(j.checks.find((c) => c.name === 'systemd-analyze verify')).toMatchObject({ status: 'fail', detail: expect.stringContaining('nobody') });
+  });
+
+  it('usage errors: both kinds, a bad name, a bad user, no distribution', async () => {
+    const base = ['--state-dir', tempStateDir(), '--pg-url', pgUrl];
+    const both = await dtx(['--json', 'transactor', 'service', '--systemd', '--launchd', '--datomic-home', home, ...base]);
+    expect(both.code).toBe(2);
+    const name = await dtx(['--json', 'transactor', 'service', '--name', 'a/b', '--datomic-home', home, ...base]);
+    expect([name.code, (name.json() as { error: { message: string } }).error.message]).toEqual([2, expect.stringContaining('--name')]);
+    const user = await dtx(['--json', 'transactor', 'service', '--user', 'a b', '--datomic-home', home, ...base]);
+    expect(user.code).toBe(2);
+    const noHome = await dtx(['--json', 'transactor', 'service', ...base], { env: { DATOMIC_HOME: undefined } });
+    expect([noHome.code, (noHome.json() as { error: { code: string } }).error.code]).toEqual([2, 'DATOMIC_HOME_NOT_SET']);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('transactor service --launchd', () => {
+  it('a valid property list that runs bin/transactor as the user and keeps it alive on failure', async () => {
+    const r = await dtx(['--json', 'transactor', 'service', '--launchd', '--user', me, '--java-home', '/usr', '--state-dir', tempStateDir(), '--datomic-home', home, '--pg-url', pgUrl]);
+    const j = r.json() as ServiceJson;
+    const plist = path.join(tmp, 'com.datomic.transactor.plist');
+    writeFileSync(plist, j.unit);
+    if (plutil) {
+      expect(spawnSync('plutil', ['-lint', plist]).status).toBe(0);
+    }
+    if (python) {
+      const py = spawnSync('python3', ['-c', 'import json,plistlib,sys; print(json.dumps(plistlib.load(open(sys.argv[1],"rb"))))', plist], { encoding: 'utf8' });
+      expect(py.status, py.stderr).toBe(0);
+      const d = JSON.parse(py.stdout) as Record<string, unknown>;
+      expect(d).toMatchObject({
+        Label: 'com.datomic.transactor',
+        ProgramArguments: [path.join(home, 'bin', 'transactor'), '-Xmx1g', '-Xms1g', expect.stringMatching(/transactor\.properties$/)],
+        UserName: me,
+        WorkingDirectory: home,
+        RunAtLoad: true,
+        KeepAlive: { SuccessfulExit: false },
+        EnvironmentVariables: { PATH: '/usr/bin:/usr/bin:/bin:/usr/sbin:/sbin', JAVA_HOME: '/usr' },
+        Umask: 63,
+      });
+    } else {
+      // at least well-formed: every opened tag is closed in order
+      const stack: string[] = [];
+      for (const m of j.unit.matchAll(/<(\/?)([A-Za-z]+)[^>]*?(\/?)>/g)) {
+        if (m[3] === '/') continue;
+        if (m[1] === '/') expect(stack.pop()).toBe(m[2]);
+        else stack.push(m[2] as string);
+      }
+      expect(stack).toEqual([]);
+      console.warn('[service.test] neither plutil nor python3: the plist was only checked for balanced tags');
+    }
+    expect(j.checks.find((c) => c.name === 'plutil -lint')).toBeDefined();
+  });
+});
