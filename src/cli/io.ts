@@ -4,6 +4,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { maskSecrets } from '../core/mask.js';
+import { forInvocation } from './invocation.js';
 
 export interface Writable {
   write(chunk: string): unknown;
@@ -16,6 +17,11 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly platform: NodeJS.Platform;
+  /**
+   * How the user runs dtx: 'dtx' or 'npx dtx' (src/cli/invocation.ts). Commands print it in "next"
+   * lines; stderr text (notes, hints, errors) has its "`dtx " mentions rewritten to it.
+   */
+  readonly cmd: string;
   readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
@@ -42,6 +48,8 @@ export interface IoInit {
   cwd: string;
   platform?: NodeJS.Platform;
   stdinIsTTY?: boolean;
+  /** 'dtx' (default) or 'npx dtx'. */
+  cmd?: string;
 }
 
 export function createIo(init: IoInit): Io {
@@ -54,6 +62,7 @@ export function createIo(init: IoInit): Io {
     env: init.env,
     cwd: init.cwd,
     platform: init.platform ?? process.platform,
+    cmd: init.cmd ?? 'dtx',
     stdinIsTTY: Boolean(init.stdinIsTTY),
     stdoutIsTTY,
     stderrIsTTY,
@@ -66,10 +75,12 @@ export function createIo(init: IoInit): Io {
       return io.stdinIsTTY && io.stdoutIsTTY && !io.json && init.env.CI !== 'true';
     },
     out(text) {
-      io.stdout.write(io.showSecrets ? text : maskSecrets(text));
+      // Human text only: a --json document is data and goes out exactly as built.
+      const shown = io.json ? text : forInvocation(text, io.cmd);
+      io.stdout.write(io.showSecrets ? shown : maskSecrets(shown));
     },
     err(text) {
-      io.stderr.write(maskSecrets(text));
+      io.stderr.write(maskSecrets(forInvocation(text, io.cmd)));
     },
     note(text) {
       io.err(`${io.chalk.dim('note:')} ${text}\n`);

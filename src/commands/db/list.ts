@@ -54,7 +54,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const sizeHead = size ? ['rows', 'bytes'] : [];
   if (view.databases.length === 0) {
     io.out(`no databases${view.cat.rev === null ? ' (no catalog yet)' : ''}\n`);
-    io.out(c.dim('Create one with: dtx db create <name>\n'));
+    io.out(c.dim(`Create one with: ${io.cmd} db create <name>\n`));
   } else {
     io.out(
       await renderTable(
@@ -65,7 +65,7 @@ export async function run(ctx: Ctx): Promise<number> {
     );
   }
   if (view.cat.deleted.length) {
-    io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim('(dtx db gc or dtx db purge reclaims them)')}\n`);
+    io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim(`(${io.cmd} db gc or ${io.cmd} db purge reclaims them)`)}\n`);
     io.out(await renderTable(io, ['db-id', ...sizeHead], view.cat.deleted.map((d) => [d, ...sizeCols(d)])));
   }
   for (const u of view.unreadable.slice(0, 10)) io.err(`${c.red('unreadable:')} ${u.dbId}: ${u.id}: ${u.problem}\n`);
