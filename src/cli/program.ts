@@ -9,6 +9,7 @@ import { applyColor } from './io.js';
 import { createCtx, type Ctx } from './context.js';
 import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption } from './options.js';
 import { VERSION } from './version.js';
+import { DEFAULT_DATOMIC_VERSION } from '../core/datomic/versions.js';
 
 export interface CommandModule {
   run(ctx: Ctx, ...args: string[]): Promise<number | void>;
@@ -316,6 +317,81 @@ Examples:
   addStorageOptions(stGc);
   addDatomicOptions(stGc);
   addYesOption(stGc);
+
+  // ---- Getting started: Datomic Pro installs, up and down (issue 8 items 2-3) ----
+  const datomic = program
+    .command('datomic')
+    .description('Datomic Pro distributions installed in your dtx folder (~/.dtx/datomic, DTX_HOME)')
+    .addHelpText('after', `
+Examples:
+  dtx datomic install            # download and unpack Datomic Pro ${DEFAULT_DATOMIC_VERSION}, make it the default
+  dtx datomic list               # what is installed, and the default`);
+  datomic
+    .command('install')
+    .argument('[version]', `Datomic Pro version (default ${DEFAULT_DATOMIC_VERSION}, or the one the --url/--from-file archive holds)`)
+    .description('download, check and unpack a Datomic Pro distribution; it becomes the default Datomic home')
+    .option('--url <url>', 'download from this URL instead (a mirror)')
+    .option('--from-file <zip>', 'install from a zip on this machine (offline)')
+    .option('--sha256 <hex>', 'the SHA-256 the archive must have')
+    .option('--force', 'replace an installed copy of the same version')
+    .addHelpText('after', `
+Downloads https://datomic-pro-downloads.s3.amazonaws.com/<version>/datomic-pro-<version>.zip into a temp
+file, checks it (--sha256; every entry's CRC-32; the layout: bin/transactor, bin/transactor.cmd,
+bin/run, lib/, datomic-transactor-pro-<version>.jar), unpacks it into a temp folder and renames it
+into <dtx home>/datomic/<version>. Nothing half-installed is ever left; re-running is a no-op.
+The dtx home is ~/.dtx (%LOCALAPPDATA%\\dtx on Windows), or DTX_HOME.
+Examples:
+  dtx datomic install                                       # Datomic Pro ${DEFAULT_DATOMIC_VERSION}
+  dtx datomic install 1.0.7482 --sha256 4f6b...             # another version, checked
+  dtx datomic install --from-file ~/Downloads/datomic-pro-${DEFAULT_DATOMIC_VERSION}.zip  # offline
+  dtx datomic install --url https://mirror.internal/datomic/datomic-pro-${DEFAULT_DATOMIC_VERSION}.zip`)
+    .action(act(() => import('../commands/datomic/install.js')));
+  datomic
+    .command('list')
+    .description('installed distributions and which one is the default')
+    .addHelpText('after', `
+Examples:
+  dtx datomic list
+  dtx datomic list --json        # {"default": "...", "installed": [{"version", "home", "default", "valid"}]}`)
+    .action(act(() => import('../commands/datomic/list.js')));
+
+  const up = program
+    .command('up')
+    .description('PostgreSQL, storage, Datomic Pro, transactor (and a database): whatever is missing, idempotently')
+    .option('--db <name>', 'also create this database (if it does not exist)')
+    .option('--install', 'download Datomic Pro without asking when none is installed')
+    .option('--timeout <seconds>', 'how long to wait for the transactor to be ready', '120')
+    .addHelpText('after', `
+In order, each only when needed: the embedded PostgreSQL (default target, nothing listening),
+init-postgres, Datomic Pro (asks to download it on a terminal; --install without asking),
+transactor start, db create. A second run only checks, and changes nothing.
+Without a Datomic Pro distribution (and no download) it stops after the storage, says what is
+ready and exits 3.
+Examples:
+  dtx up --db my-app                                  # everything, then the URI of my-app
+  dtx up --install --db my-app                        # no prompt: download Datomic Pro if needed
+  dtx up --datomic-home ~/datomic-pro-${DEFAULT_DATOMIC_VERSION}         # a distribution you unpacked yourself
+  dtx up --pg-url postgresql://datomic:s3cret@db.internal:5432/datomic --admin-url postgresql://postgres:pw@db.internal/postgres
+  dtx up --json                                       # one document: each step, changed, uri`)
+    .action(act(() => import('../commands/up.js')));
+  addStorageOptions(up);
+  addAdminOptions(up);
+  addDatomicOptions(up);
+  addTransactorOptions(up);
+  addSecretsOption(up);
+  const down = program
+    .command('down')
+    .description('stop the transactor, then the embedded PostgreSQL of this state dir (never a server dtx did not start)')
+    .option('--keep-postgres', 'stop only the transactor')
+    .option('--timeout <seconds>', 'grace period before the transactor is killed', '30')
+    .addHelpText('after', `
+Examples:
+  dtx down
+  dtx down --keep-postgres                            # the transactor only
+  dtx down --json`)
+    .action(act(() => import('../commands/down.js')));
+  addStorageOptions(down);
+  addTransactorOptions(down);
 
   const cfg = program
     .command('config')
