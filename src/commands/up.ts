@@ -11,6 +11,7 @@
 import type { Ctx } from '../cli/context.js';
 import { validateDbName } from '../core/datomic/dbname.js';
 import { DEFAULT_DATOMIC_VERSION, downloadUrl } from '../core/datomic/distribution.js';
+import { mirrorUrl } from '../core/datomic/install.js';
 import { runPeer } from '../core/datomic/peer.js';
 import { startTransactor } from '../core/datomic/transactor/start.js';
 import { transactorStatus } from '../core/datomic/transactor/status.js';
@@ -223,10 +224,12 @@ async function storageReady(ctx: Ctx): Promise<boolean> {
 }
 
 async function askToInstall(ctx: Ctx): Promise<boolean> {
+  const mirror = ctx.io.env.DTX_DATOMIC_MIRROR;
+  const from = mirror ? mirrorUrl(mirror, DEFAULT_DATOMIC_VERSION) : downloadUrl();
   const { confirm } = await import('@inquirer/prompts');
   try {
     return await confirm({
-      message: `No Datomic Pro distribution is installed. Download Datomic Pro ${DEFAULT_DATOMIC_VERSION} (free, Apache-2.0) from ${downloadUrl()} into ${ctx.dtxHome()}?`,
+      message: `No Datomic Pro distribution is installed. Download Datomic Pro ${DEFAULT_DATOMIC_VERSION} (free, Apache-2.0) from ${from} into ${ctx.dtxHome()}?`,
       default: true,
     });
   } catch {

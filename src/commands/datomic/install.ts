@@ -42,6 +42,8 @@ export async function install(ctx: Ctx, req: InstallRequest): Promise<InstallRes
   try {
     return await installDatomic({
       dtxHome: ctx.dtxHome(),
+      // A mirror of the official bucket (same <version>/datomic-pro-<version>.zip layout).
+      mirror: io.env.DTX_DATOMIC_MIRROR || undefined,
       ...req,
       signal: ctx.signal,
       onStage: (s) => {

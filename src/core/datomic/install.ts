@@ -37,6 +37,11 @@ export function validateVersion(version: string): string {
   return v;
 }
 
+/** Where a mirror of the official bucket keeps a version: the same <version>/datomic-pro-<version>.zip layout. */
+export function mirrorUrl(mirror: string, version: string): string {
+  return `${mirror.replace(/\/+$/, '')}/${version}/datomic-pro-${version}.zip`;
+}
+
 /** "datomic-pro-1.0.7469.zip" (a file name or URL path) -> "1.0.7469". */
 export function versionFromArchiveName(name: string): string | null {
   const base = name.split(/[/\\?#]/).filter(Boolean).find((s) => /^datomic-pro-\d/.test(s)) ?? '';
@@ -49,6 +54,8 @@ export interface InstallOptions {
   version?: string | undefined;
   url?: string | undefined;
   fromFile?: string | undefined;
+  /** A mirror of the official bucket: <mirror>/<version>/datomic-pro-<version>.zip (when no url/fromFile). */
+  mirror?: string | undefined;
   /** Expected SHA-256 of the archive (hex). */
   sha256?: string | undefined;
   /** Replace an installed copy of the same version. */
@@ -156,7 +163,8 @@ export async function installDatomic(opts: InstallOptions): Promise<InstallResul
     throw new DtxError({ code: 'USAGE', message: `--sha256 must be 64 hex digits, got "${opts.sha256}"`, hint: 'e.g. the output of `sha256sum datomic-pro-1.0.7469.zip`.', exitCode: ExitCode.usage });
   }
   const fromFile = opts.fromFile ? path.resolve(opts.fromFile) : undefined;
-  const url = fromFile ? undefined : (opts.url ?? downloadUrl(opts.version ? validateVersion(opts.version) : DEFAULT_DATOMIC_VERSION));
+  const wanted = opts.version ? validateVersion(opts.version) : DEFAULT_DATOMIC_VERSION;
+  const url = fromFile ? undefined : (opts.url ?? (opts.mirror ? mirrorUrl(opts.mirror, wanted) : downloadUrl(wanted)));
   let version: string | null = opts.version
     ? validateVersion(opts.version)
     : versionFromArchiveName(fromFile ?? opts.url ?? '') ?? (fromFile || opts.url ? null : DEFAULT_DATOMIC_VERSION);
