@@ -44,6 +44,8 @@ export interface UpReport {
   database: { name: string; dbId: string | null; created: boolean } | null;
   uri: string | null;
   next: string[];
+  /** init-postgres' warnings (locale, a PUBLIC grant on an existing table, ...). */
+  warnings: string[];
   elapsedMs: number;
 }
 
@@ -74,6 +76,7 @@ export async function run(ctx: Ctx): Promise<number> {
     database: null,
     uri: null,
     next: [],
+    warnings: [],
     elapsedMs: 0,
   };
 
@@ -86,6 +89,8 @@ export async function run(ctx: Ctx): Promise<number> {
   else if (io.canPrompt()) plan = (await askToInstall(ctx)) ? { kind: 'install' } : { kind: 'none', why: 'declined' };
   else plan = { kind: 'none', why: 'no-terminal' };
 
+  // Warnings wait until the spinner is gone (printed before the table).
+  const warnings = report.warnings;
   let progress = startProgress(io, 'checking PostgreSQL');
   try {
     // 1. PostgreSQL: the embedded server when the target is the default one and nothing listens.
@@ -115,7 +120,7 @@ export async function run(ctx: Ctx): Promise<number> {
         onProgress: (s) => progress.update(`init-postgres: ${s}`),
         signal: ctx.signal,
       });
-      for (const w of r.warnings) io.warn(w);
+      warnings.push(...r.warnings);
       storage.initializedNow = r.changed;
       storage.created = [r.database.created ? 'database' : '', r.role.created ? 'role' : '', r.table.created ? 'table' : ''].filter(Boolean);
       if (r.changed) report.changed = true;
@@ -127,7 +132,7 @@ export async function run(ctx: Ctx): Promise<number> {
     if (plan.kind === 'install') {
       progress.stop();
       const r = await install(ctx, {});
-      progress = startProgress(io, 'installed');
+      progress = startProgress(io, 'checking the transactor');
       home = r.home;
       report.datomic = { version: r.version, home: r.home, source: 'installed-now', installedNow: !r.alreadyInstalled };
       if (!r.alreadyInstalled) report.changed = true;
@@ -137,6 +142,7 @@ export async function run(ctx: Ctx): Promise<number> {
     }
     if (!home) {
       progress.stop();
+      if (!io.json) for (const w of warnings) io.warn(w);
       report.next = [`${io.cmd} datomic install`, `${io.cmd} up${dbName ? ` --db ${dbName}` : ''}`];
       report.elapsedMs = Date.now() - t0;
       await render(ctx, report, plan);
@@ -196,6 +202,7 @@ export async function run(ctx: Ctx): Promise<number> {
     report.complete = true;
   } catch (e) {
     progress.stop();
+    if (!io.json) for (const w of warnings) io.warn(w);
     // What is ready already, then the error (the one printer) says what failed.
     report.elapsedMs = Date.now() - t0;
     if (!io.json && report.postgres && !(e instanceof DtxError && e.code === 'CANCELLED')) await render(ctx, report, plan, true);
@@ -203,6 +210,7 @@ export async function run(ctx: Ctx): Promise<number> {
   } finally {
     progress.stop();
   }
+  if (!io.json) for (const w of warnings) io.warn(w);
   report.elapsedMs = Date.now() - t0;
   await render(ctx, report, plan);
   return 0;

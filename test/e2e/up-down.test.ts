@@ -13,6 +13,7 @@ import { fakeDistributionZip, NODE_MODULES, startZipServer, type ZipServer } fro
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../../src/core/datomic/process.js';
+import { dtxPty, HAS_PTY, screen } from '../helpers/pty.js';
 
 const V = '1.0.7469';
 const zip = fakeDistributionZip();
@@ -159,5 +160,31 @@ describe('dtx up / down with the embedded PostgreSQL of the state dir', () => {
     const down = await ok(dtx(['--json', 'down', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) }));
     expect(down.json()).toMatchObject({ transactor: { stopped: true }, postgres: { embeddedWasRunning: true, stopped: true } });
     expect((await dtx(['postgres', 'status', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) })).code).toBe(3);
+  });
+});
+
+describe.skipIf(!HAS_PTY)('dtx up on a terminal without a distribution', () => {
+  it('asks to download Datomic Pro: no stops after the storage (exit 3), yes installs it with a progress bar and goes on', async () => {
+    const h = newHome();
+    const t = target();
+    const state = tempStateDir('dtx-up-tty-');
+    const ask = /Download Datomic Pro 1\.0\.7469/;
+    const no = await dtxPty(['up', '--pg-url', t.pgUrl, '--admin-url', adminUrl(), '--state-dir', state], {
+      env: env(h, { DTX_DATOMIC_MIRROR: `${server.url}/mirror` }),
+      steps: [{ waitFor: ask.source, send: 'n\r' }],
+    });
+    expect(no.code, no.raw).toBe(3);
+    expect(screen(no.raw).join('\n')).toMatch(/Datomic Pro\s+│ not installed\s+│ download declined/);
+    const yes = await dtxPty(['up', '--db', 'tty-app', '--pg-url', t.pgUrl, '--admin-url', adminUrl(), ...(await txArgs(state))], {
+      env: env(h, { DTX_DATOMIC_MIRROR: `${server.url}/mirror` }),
+      steps: [{ waitFor: ask.source, send: 'y\r' }],
+      cols: 100,
+    });
+    expect(yes.code, yes.raw).toBe(0);
+    expect(yes.raw).toMatch(/downloading \[[█░]+\]/); // the bar, drawn on the terminal
+    const shown = screen(yes.raw).join('\n');
+    expect(shown).toMatch(/Datomic Pro\s+│ 1\.0\.7469 installed now/);
+    expect(shown).toMatch(/database\s+│ tty-app created now/);
+    expect(shown).not.toMatch(/downloading \[/); // the bar was cleared
   });
 });
