@@ -105,6 +105,12 @@ describe('dtx datomic install', () => {
       expect(existsSync(path.join(h, 'config.json'))).toBe(false);
       expect(existsSync(path.join(h, 'evil.txt')) || existsSync(path.join(path.dirname(h), 'evil.txt'))).toBe(false);
     }
+    // a dtx home that cannot be written (here: a file)
+    const file = path.join(home(), 'a-file');
+    writeFileSync(file, 'x');
+    const nw = await dtx(['--json', 'datomic', 'install', '--url', url(good)], { env: env(file) });
+    expect(nw.code).toBe(1);
+    expect(nw.json()).toMatchObject({ error: { code: 'DATOMIC_INSTALL_NOT_WRITABLE', hint: expect.stringMatching(/DTX_HOME/) } });
     // the human form: error and hint on stderr
     const h = home();
     const r = await dtx(['datomic', 'install', '--url', url('/missing/datomic-pro-1.0.7469.zip')], { env: env(h) });

@@ -182,7 +182,9 @@ export async function installDatomic(opts: InstallOptions): Promise<InstallResul
 
   const root = datomicInstallRoot(opts.dtxHome);
   const settingsFile = userSettingsFile(opts.dtxHome);
-  await mkdir(root, { recursive: true });
+  await mkdir(root, { recursive: true }).catch((e: unknown) => {
+    throw fsError(e, root);
+  });
   await cleanStaleTemps(root);
   const timings = { downloadMs: 0, verifyMs: 0, extractMs: 0, totalMs: 0 };
 
@@ -348,10 +350,36 @@ export async function installDatomic(opts: InstallOptions): Promise<InstallResul
     return await finish(version, target, { alreadyInstalled: false, replaced, source, sha256, bytes, files: extracted.files });
   } catch (e) {
     if (opts.signal?.aborted) throw cancelledError(opts.signal);
-    throw e;
+    throw fsError(e, root);
   } finally {
     for (const t of temps) await rm(t, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/** File system failures under the dtx home, as errors that say what to do (others pass through). */
+function fsError(e: unknown, root: string): unknown {
+  if (e instanceof DtxError) return e;
+  const code = (e as NodeJS.ErrnoException | null)?.code ?? '';
+  const where = (e as NodeJS.ErrnoException | null)?.path ?? root;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new DtxError({
+      code: 'DATOMIC_INSTALL_NO_SPACE',
+      message: `no space left to install Datomic Pro under ${root} (${code})`,
+      hint: 'Nothing was installed. Free some space, or point DTX_HOME at a folder on another disk.',
+      exitCode: ExitCode.failed,
+      cause: e,
+    });
+  }
+  if (['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code)) {
+    return new DtxError({
+      code: 'DATOMIC_INSTALL_NOT_WRITABLE',
+      message: `cannot write ${where} (${code}): the Datomic Pro installs live under ${root}`,
+      hint: 'Nothing was installed. Make that folder writable for you, or set DTX_HOME to a folder you own.',
+      exitCode: ExitCode.failed,
+      cause: e,
+    });
+  }
+  return e;
 }
 
 /** chmod 755 the extension-less scripts in bin/ that have no exec bit (archives made on Windows). */
