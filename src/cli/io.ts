@@ -8,6 +8,7 @@
  */
 import { createColors, type Colors } from '../render/colors.js';
 import { maskSecrets } from '../core/mask.js';
+import { forInvocation } from './invocation.js';
 
 export interface Writable {
   write(chunk: string): unknown;
@@ -22,6 +23,11 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly platform: NodeJS.Platform;
+  /**
+   * How the user runs dtx: 'dtx' or 'npx dtx' (src/cli/invocation.ts). Commands print it in "next"
+   * lines; stderr text (notes, hints, errors) has its "`dtx " mentions rewritten to it.
+   */
+  readonly cmd: string;
   readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
@@ -58,6 +64,8 @@ export interface IoInit {
   cwd: string;
   platform?: NodeJS.Platform;
   stdinIsTTY?: boolean;
+  /** 'dtx' (default) or 'npx dtx'. */
+  cmd?: string;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -105,6 +113,7 @@ export function createIo(init: IoInit): Io {
     env: init.env,
     cwd: init.cwd,
     platform: init.platform ?? process.platform,
+    cmd: init.cmd ?? 'dtx',
     stdinIsTTY: Boolean(init.stdinIsTTY),
     stdoutIsTTY,
     stderrIsTTY,
@@ -137,12 +146,14 @@ export function createIo(init: IoInit): Io {
       if (stream === 'stderr') statusLine = null;
     },
     out(text) {
-      const shown = io.showSecrets ? text : maskSecrets(text);
+      // Human text only: a --json document is data and goes out exactly as built.
+      const named = io.json ? text : forInvocation(text, io.cmd);
+      const shown = io.showSecrets ? named : maskSecrets(named);
       // Colors follow the terminal on stderr; a piped stdout never gets escape codes.
       write('stdout', stdoutIsTTY ? shown : stripAnsi(shown));
     },
     err(text) {
-      write('stderr', maskSecrets(text));
+      write('stderr', maskSecrets(forInvocation(text, io.cmd)));
     },
     note(text) {
       io.err(`${io.chalk.dim('note:')} ${text}\n`);

@@ -8,11 +8,19 @@ import { buildProgram } from './program.js';
 import { DtxError, ExitCode } from '../core/errors.js';
 import { maskSecrets } from '../core/mask.js';
 import { DECLINED } from '../render/prompts.js';
+import { detectInvocation, forInvocation, helpForInvocation } from './invocation.js';
 
 export async function main(argv: string[], ioOverride?: Io): Promise<number> {
   const io =
     ioOverride ??
-    createIo({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY) });
+    createIo({
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+      stdinIsTTY: Boolean(process.stdin.isTTY),
+      cmd: detectInvocation({ env: process.env, script: argv[1], platform: process.platform }),
+    });
   // Decide --json / --no-color early so even parse errors are rendered right.
   if (argv.includes('--json')) io.json = true;
   if (argv.includes('--verbose')) io.verbose = true;
@@ -55,7 +63,7 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
       return names.join(' ');
     };
     cmd.configureOutput({
-      writeOut: (s) => io.stdout.write(s), // help/version text: no secrets, no masking
+      writeOut: (s) => io.stdout.write(helpForInvocation(s, io.cmd)), // help/version text: no secrets, no masking
       writeErr: (s) => {
         usageText += s;
         errCommand = fullName();
@@ -75,12 +83,12 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.ok;
       if (e.code === 'commander.help') {
         // A command group without its subcommand (`dtx db`): show what it offers, as a usage error.
-        if (!io.json) io.err(usageText);
+        if (!io.json) io.err(helpForInvocation(usageText, io.cmd));
         else return report(io, new DtxError({ code: 'USAGE', message: `${errCommand} needs a subcommand`, hint: `Run \`${errCommand} --help\`.`, exitCode: ExitCode.usage }));
         return ExitCode.usage;
       }
       if (e.code === 'commander.executeSubCommandAsync' || e.exitCode === 0) {
-        if (usageText && !io.json) io.err(usageText);
+        if (usageText && !io.json) io.err(helpForInvocation(usageText, io.cmd));
         return ExitCode.ok;
       }
       const message = e.message.replace(/^error:\s*/, '');
@@ -109,8 +117,8 @@ export async function main(argv: string[], ioOverride?: Io): Promise<number> {
 
 function report(io: Io, err: DtxError): number {
   if (io.json) {
-    const error: Record<string, unknown> = { code: err.code, message: err.message };
-    if (err.hint) error.hint = err.hint;
+    const error: Record<string, unknown> = { code: err.code, message: forInvocation(err.message, io.cmd) };
+    if (err.hint) error.hint = forInvocation(err.hint, io.cmd);
     if (err.details) error.details = err.details;
     io.out(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
   } else if (err.code === DECLINED) {

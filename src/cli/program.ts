@@ -10,6 +10,7 @@ import { createCtx, type Ctx } from './context.js';
 import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption } from './options.js';
 import { VERSION } from './version.js';
 import { stateDirError } from '../core/statedir.js';
+import { DEFAULT_DATOMIC_VERSION } from '../core/datomic/versions.js';
 
 export interface CommandModule {
   run(ctx: Ctx, ...args: string[]): Promise<number | void>;
@@ -58,11 +59,15 @@ function asStateDirError(e: unknown, ctx: Ctx): Error | null {
   return stateDirError(e, stateDir);
 }
 
-/** Appends an `Examples:` section to a command's help: [command line, what it does]. */
-function examples(cmd: Command, lines: [string, string?][]): Command {
+/** An `Examples:` section: [command line, what it does], comments aligned. */
+function exampleLines(lines: [string, string?][]): string {
   const width = Math.max(0, ...lines.filter(([, what]) => what).map(([l]) => l.length));
-  const body = lines.map(([l, what]) => (what ? `  ${l.padEnd(width)}  # ${what}` : `  ${l}`)).join('\n');
-  return cmd.addHelpText('after', `\nExamples:\n${body}`);
+  return `\nExamples:\n${lines.map(([l, what]) => (what ? `  ${l.padEnd(width)}  # ${what}` : `  ${l}`)).join('\n')}`;
+}
+
+/** Appends an `Examples:` section to a command's help. */
+function examples(cmd: Command, lines: [string, string?][]): Command {
+  return cmd.addHelpText('after', exampleLines(lines));
 }
 
 function rootOf(cmd: Command): Command {
@@ -88,6 +93,8 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
       'after',
       `
 Quick start:
+  dtx up --db my-app                     PostgreSQL, storage, Datomic Pro, transactor and my-app, as needed
+Step by step:
   dtx init-postgres                      create database, role and datomic_kvs (embedded PostgreSQL if none runs)
   dtx transactor start --datomic-home ~/datomic-pro-1.0.7469
   dtx db create my-app                   then connect with: dtx db uri my-app
@@ -482,6 +489,79 @@ then reports what is still unreferenced.`,
   addDatomicOptions(stGc);
   addYesOption(stGc);
   examples(stGc, [['dtx storage gc --dry-run'], ['dtx storage gc --older-than 7d --yes --vacuum'], ['dtx storage gc --older-than 0 --yes', 'with the transactor stopped: everything unreferenced now']]);
+
+  // ---- Getting started: Datomic Pro installs, up and down (issue 8 items 2-3) ----
+  const V = DEFAULT_DATOMIC_VERSION;
+  const datomic = program
+    .command('datomic')
+    .description('Datomic Pro distributions installed in your dtx folder (~/.dtx/datomic, DTX_HOME)')
+    .addHelpText('after', exampleLines([
+      ['dtx datomic install', `download and unpack Datomic Pro ${V}, make it the default`],
+      ['dtx datomic list', 'what is installed, and the default'],
+    ]));
+  datomic
+    .command('install')
+    .argument('[version]', `Datomic Pro version (default ${V}, or the one the --url/--from-file archive holds)`)
+    .description('download, check and unpack a Datomic Pro distribution; it becomes the default Datomic home')
+    .option('--url <url>', 'download from this URL instead (a mirror)')
+    .option('--from-file <zip>', 'install from a zip on this machine (offline)')
+    .option('--sha256 <hex>', 'the SHA-256 the archive must have')
+    .option('--force', 'replace an installed copy of the same version')
+    .addHelpText('after', `
+Downloads https://datomic-pro-downloads.s3.amazonaws.com/<version>/datomic-pro-<version>.zip into a temp
+file, checks it (--sha256; every entry's CRC-32; the layout: bin/transactor, bin/transactor.cmd,
+bin/run, lib/, datomic-transactor-pro-<version>.jar), unpacks it into a temp folder and renames it
+into <dtx home>/datomic/<version>. Nothing half-installed is ever left; re-running is a no-op.
+The dtx home is ~/.dtx (%LOCALAPPDATA%\\dtx on Windows), or DTX_HOME. DTX_DATOMIC_MIRROR=URL replaces
+the official bucket (URL/<version>/datomic-pro-<version>.zip).${exampleLines([
+      ['dtx datomic install', `Datomic Pro ${V}`],
+      ['dtx datomic install 1.0.7075 --sha256 <hex>', 'another version, checked'],
+      [`dtx datomic install --from-file ~/Downloads/datomic-pro-${V}.zip`, 'offline'],
+      [`dtx datomic install --url https://mirror.internal/datomic-pro-${V}.zip`, 'a mirror'],
+    ])}`)
+    .action(act(() => import('../commands/datomic/install.js')));
+  datomic
+    .command('list')
+    .description('installed distributions and which one is the default')
+    .addHelpText('after', exampleLines([
+      ['dtx datomic list'],
+      ['dtx datomic list --json', '{"default": "...", "installed": [{"version", "home", "default", "valid"}]}'],
+    ]))
+    .action(act(() => import('../commands/datomic/list.js')));
+
+  const up = program
+    .command('up')
+    .description('PostgreSQL, storage, Datomic Pro, transactor (and a database): whatever is missing, idempotently')
+    .option('--db <name>', 'also create this database (if it does not exist)')
+    .option('--install', 'download Datomic Pro without asking when none is installed')
+    .option('--timeout <seconds>', 'how long to wait for the transactor to be ready', '120')
+    .addHelpText('after', `
+In order, each only when needed: the embedded PostgreSQL (default target, nothing listening),
+init-postgres, Datomic Pro (asks to download it on a terminal; --install without asking),
+transactor start, db create. A second run only checks, and changes nothing.
+Without a Datomic Pro distribution (and no download) it stops after the storage, says what is
+ready and exits 3.${exampleLines([
+      ['dtx up --db my-app', 'everything, then the URI of my-app'],
+      ['dtx up --install --db my-app', 'no prompt: download Datomic Pro if needed'],
+      [`dtx up --datomic-home ~/datomic-pro-${V}`, 'a distribution you unpacked yourself'],
+      ['dtx up --json', 'one document: each step, changed, uri'],
+      ['dtx up --pg-url postgresql://datomic:s3cret@db.internal:5432/datomic --admin-url postgresql://postgres:pw@db.internal/postgres'],
+    ])}`)
+    .action(act(() => import('../commands/up.js')));
+  addStorageOptions(up);
+  addAdminOptions(up);
+  addDatomicOptions(up);
+  addTransactorOptions(up);
+  addSecretsOption(up);
+  const down = program
+    .command('down')
+    .description('stop the transactor, then the embedded PostgreSQL of this state dir (never a server dtx did not start)')
+    .option('--keep-postgres', 'stop only the transactor')
+    .option('--timeout <seconds>', 'grace period before the transactor is killed', '30')
+    .addHelpText('after', exampleLines([['dtx down'], ['dtx down --keep-postgres', 'the transactor only'], ['dtx down --json']]))
+    .action(act(() => import('../commands/down.js')));
+  addStorageOptions(down);
+  addTransactorOptions(down);
 
   const cfg = program
     .command('config')

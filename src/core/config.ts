@@ -1,5 +1,8 @@
 /**
  * Configuration: flags > DTX_* env > DATABASE_URL / PG* env > dtx.config.json > defaults.
+ * datomicHome has one more layer below the config file: the default Datomic home that
+ * `dtx datomic install` records in the per-user settings file (source 'installed'); commands prefer
+ * the installation of the state dir's last transactor start over it (src/commands/shared/datomic.ts).
  * Pure: the caller passes flags, env and the parsed config file; every problem is reported at once.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -7,6 +10,7 @@ import path from 'node:path';
 import { DtxError, ExitCode } from './errors.js';
 import { parsePgUrl, type PgTarget } from './postgres/url.js';
 import { registerSecret } from './mask.js';
+import { readUserSettings } from './dtx-home.js';
 
 export const DEFAULT_PG_URL = 'postgresql://datomic:datomic@localhost:5432/datomic';
 export const DEFAULT_ADMIN_URL = 'postgresql://postgres@localhost:5432/postgres';
@@ -55,7 +59,7 @@ export const DEFAULTS = {
   heartbeatIntervalMsec: 5000,
 } satisfies Partial<Record<ConfigKey, unknown>>;
 
-export type Source = 'flag' | 'env' | 'pg-env' | 'file' | 'default';
+export type Source = 'flag' | 'env' | 'pg-env' | 'file' | 'installed' | 'default';
 
 export interface ResolvedConfig {
   pgUrl: string;
@@ -79,6 +83,8 @@ export interface ResolvedConfig {
   heartbeatIntervalMsec: number;
   properties: string | undefined;
   configFile: string | undefined;
+  /** The per-user settings file consulted for the installed default Datomic home, if any. */
+  userSettingsFile: string | undefined;
   sources: Partial<Record<ConfigKey, Source>>;
 }
 
@@ -90,6 +96,8 @@ export interface ResolveInput {
   cwd: string;
   /** Explicit --config path (must exist); else dtx.config.json in cwd if present. */
   configPath?: string | undefined;
+  /** dtx's per-user settings file (<dtx home>/config.json): the installed default datomicHome. */
+  userSettingsFile?: string | undefined;
 }
 
 /** Keys that name JavaScript object machinery; never accepted from a config file. */
@@ -206,6 +214,11 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   if (input.env.DATABASE_URL) pgEnv.pgUrl = input.env.DATABASE_URL;
   const fromPg = pgEnvAdminUrl(input.env);
   if (fromPg) pgEnv.adminUrl = fromPg;
+  const installed: Partial<Record<ConfigKey, string>> = Object.create(null) as Partial<Record<ConfigKey, string>>;
+  if (input.userSettingsFile) {
+    const home = readUserSettings(input.userSettingsFile).datomicHome;
+    if (home) installed.datomicHome = path.resolve(path.dirname(input.userSettingsFile), home);
+  }
 
   for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
     const spec: KeySpec = CONFIG_KEYS[key];
@@ -215,12 +228,13 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
       ['env', envName ? input.env[envName] || undefined : undefined, `env ${envName ?? ''}`],
       ['pg-env', pgEnv[key], key === 'pgUrl' ? 'env DATABASE_URL' : 'env PG*'],
       ['file', fileValues[key], file ?? 'config file'],
+      ['installed', installed[key], input.userSettingsFile ?? 'settings file'],
     ];
     for (const [source, value, where] of layers) {
       if (value === undefined || value === null) continue;
       const c = coerce(key, value, where, problems);
       if (c !== undefined) {
-        out[key] = spec.kind === 'path' && source !== 'file' ? path.resolve(input.cwd, c as string) : c;
+        out[key] = spec.kind === 'path' && source !== 'file' && source !== 'installed' ? path.resolve(input.cwd, c as string) : c;
         sources[key] = source;
       }
       break;
@@ -296,6 +310,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     heartbeatIntervalMsec: out.heartbeatIntervalMsec as number,
     properties: out.properties as string | undefined,
     configFile: file,
+    userSettingsFile: input.userSettingsFile,
     sources,
   };
 }

@@ -1,6 +1,6 @@
 /** The built CLI as a child process the test can signal (Ctrl-C = SIGINT) once its stderr shows a line. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, ROOT, type CliResult } from './cli.js';
+import { BIN, ROOT, testDtxHome, type CliResult } from './cli.js';
 
 export interface RunningDtx {
   child: ChildProcess;
@@ -10,7 +10,7 @@ export interface RunningDtx {
 }
 
 export function spawnDtx(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): RunningDtx {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, DTX_HOME: testDtxHome(), ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';

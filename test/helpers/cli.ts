@@ -36,8 +36,18 @@ export function dtx(args: string[], opts: DtxOptions = {}): Promise<CliResult> {
 }
 
 /** Like dtx, with the child process at hand (to kill or interrupt it) and its output so far. */
+let isolatedDtxHome: string | undefined;
+/**
+ * A DTX_HOME of this test process's own: tests never see (or write) the developer's ~/.dtx, e.g. an
+ * installed default Datomic home that would stand in for a missing --datomic-home.
+ */
+export function testDtxHome(): string {
+  isolatedDtxHome ??= mkdtempSync(path.join(tmpdir(), 'dtx-home-'));
+  return isolatedDtxHome;
+}
+
 export function dtxSpawn(args: string[], opts: DtxOptions = {}): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, DTX_HOME: testDtxHome(), ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid });
   let stdout = '';

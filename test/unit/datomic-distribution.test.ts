@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findDistribution, versionFromJarNames, distributionScripts, downloadUrl } from '../../src/core/datomic/distribution.js';
+import { findDistribution, versionFromJarNames, distributionScripts, downloadUrl, missingFromLayout } from '../../src/core/datomic/distribution.js';
 import { checkJava, parseJavaVersion, whichOnPath, javaFixHint, javaEnv, type JavaRunner } from '../../src/core/datomic/java.js';
 
 let root: string;
@@ -40,12 +40,12 @@ describe('findDistribution', () => {
     await expect(findDistribution({ datomicHome: noCmd, platform: 'win32' })).rejects.toThrow(/missing bin\\transactor\.cmd/);
   });
 
-  it('not set: hint names --datomic-home, DATOMIC_HOME and the download URL (exit 2)', async () => {
+  it('not set: hint names `dtx datomic install`, --datomic-home and DATOMIC_HOME (exit 2)', async () => {
     for (const h of [undefined, null, '', '  ']) {
       await expect(findDistribution({ datomicHome: h })).rejects.toMatchObject({
         code: 'DATOMIC_HOME_NOT_SET',
         exitCode: 2,
-        hint: expect.stringMatching(/--datomic-home.*DATOMIC_HOME.*https:\/\/datomic-pro-downloads\.s3\.amazonaws\.com\/1\.0\.7469\/datomic-pro-1\.0\.7469\.zip/s),
+        hint: expect.stringMatching(/`dtx datomic install`.*1\.0\.7469.*--datomic-home.*DATOMIC_HOME/s),
       });
     }
   });
@@ -195,5 +195,19 @@ describe('checkJava', () => {
     await writeFile(path.join(dir, 'java.EXE'), '');
     expect(await whichOnPath('java', `/nonexistent;${dir}`, 'win32', '.COM;.EXE')).toBe(path.join(dir, 'java.EXE'));
     expect(await whichOnPath('java', dir, 'linux')).toBeNull();
+  });
+});
+
+describe('missingFromLayout (archive listings)', () => {
+  const full = ['bin/transactor', 'bin/transactor.cmd', 'bin/run', 'lib/x.jar', 'datomic-transactor-pro-1.0.7469.jar'];
+  it('accepts a complete layout, with or without folder entries', () => {
+    expect(missingFromLayout(full)).toEqual([]);
+    expect(missingFromLayout(['bin/', 'lib/', ...full.filter((f) => !f.startsWith('lib'))])).toEqual([]);
+  });
+  it('names each missing part', () => {
+    expect(missingFromLayout(full.filter((f) => f !== 'bin/transactor.cmd'))).toEqual(['bin/transactor.cmd']);
+    expect(missingFromLayout(['bin/run', 'peer-1.0.7469.jar'])).toEqual(['bin/transactor', 'bin/transactor.cmd', 'lib/', 'datomic-transactor-pro-<version>.jar']);
+    // the jar must sit at the root, not deeper
+    expect(missingFromLayout([...full.slice(0, 4), 'lib/datomic-transactor-pro-1.0.7469.jar'])).toEqual(['datomic-transactor-pro-<version>.jar']);
   });
 });

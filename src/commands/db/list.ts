@@ -68,10 +68,10 @@ export async function run(ctx: Ctx): Promise<number> {
   if (view.databases.length === 0) {
     // Not data: on stderr, so a pipe gets nothing.
     io.err(`no databases${view.cat.rev === null ? ' (no catalog yet)' : ''}\n`);
-    io.err(c.dim('Create one with: dtx db create <name>\n'));
+    io.err(c.dim(`Create one with: ${io.cmd} db create <name>\n`));
   }
   if (view.cat.deleted.length && io.stdoutIsTTY) {
-    io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim('(dtx db gc or dtx db purge reclaims them)')}\n`);
+    io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim(`(${io.cmd} db gc or ${io.cmd} db purge reclaims them)`)}\n`);
     io.out(renderTable(io, ['db-id', ...sizeHead], view.cat.deleted.map((d) => [d, ...sizeCols(d)])));
   }
   for (const u of view.unreadable.slice(0, 10)) io.err(`${c.red('unreadable:')} ${u.dbId}: ${u.id}: ${u.problem}\n`);

@@ -19,6 +19,6 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   io.out(`${io.chalk.green('✔')} embedded PostgreSQL ${r.alreadyRunning ? 'was already running' : 'started'}\n`);
   io.out(keyValues(io, [['pid', r.pid], ['port', r.port], ['data', r.dataDir], ['log', r.logFile]]));
-  if (!r.alreadyRunning) io.out(`${io.chalk.dim('It keeps running after dtx exits; `dtx postgres stop` stops it. Next: dtx init-postgres')}\n`);
+  if (!r.alreadyRunning) io.out(`${io.chalk.dim(`It keeps running after dtx exits; \`dtx postgres stop\` stops it. Next: ${io.cmd} init-postgres`)}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@ import type { Ctx } from '../../cli/context.js';
 import { writeTransactorProperties } from '../../core/datomic/properties.js';
 import { preparePrivateDirs, transactorPaths } from '../../core/datomic/pidfile.js';
 import { formatPgUrl } from '../../core/postgres/url.js';
+import type { StartTransactorOptions } from '../../core/datomic/transactor/start-options.js';
 import { VERSION } from '../../cli/version.js';
 
 export function generatedPropertiesOptions(ctx: Ctx) {
@@ -34,4 +35,26 @@ export async function propertiesForLaunch(ctx: Ctx): Promise<{ file: string; gen
   const file = paths.propertiesFile;
   await writeTransactorProperties(file, generatedPropertiesOptions(ctx));
   return { file, generated: true };
+}
+
+/** What `transactor start` and `up` pass to startTransactor: the config, this properties file, this installation. */
+export function launchOptions(
+  ctx: Ctx,
+  opts: { propertiesFile: string; datomicHome: string | undefined; timeoutMs: number; standby?: boolean; onProgress?: (stage: string) => void },
+): StartTransactorOptions {
+  const cfg = ctx.config();
+  return {
+    stateDir: cfg.stateDir,
+    propertiesFile: opts.propertiesFile,
+    datomicHome: opts.datomicHome,
+    env: ctx.io.env,
+    xmx: cfg.xmx,
+    xms: cfg.xms,
+    javaOpts: cfg.javaOpts,
+    javaHome: cfg.javaHome,
+    standby: Boolean(opts.standby),
+    timeoutMs: opts.timeoutMs,
+    onProgress: opts.onProgress,
+    signal: ctx.signal,
+  };
 }

@@ -21,7 +21,7 @@ export async function run(ctx: Ctx): Promise<number> {
   if (io.json) printJson(io, { file: r.file, properties: r.properties });
   else {
     io.out(`${io.chalk.green('✔')} wrote ${r.file} (mode 0600: it holds the storage password)\n`);
-    io.out(io.chalk.dim(`Run it with: dtx transactor start --properties ${JSON.stringify(r.file)}  (or bin/transactor ${JSON.stringify(r.file)})\n`));
+    io.out(io.chalk.dim(`Run it with: ${io.cmd} transactor start --properties ${JSON.stringify(r.file)}  (or bin/transactor ${JSON.stringify(r.file)})\n`));
   }
   return 0;
 }

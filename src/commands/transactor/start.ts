@@ -5,10 +5,10 @@ import type { StartResult } from '../../core/datomic/transactor/start-options.js
 import { ensureStorageServer } from '../../core/postgres/target.js';
 import { keyValues, printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
-import { datomicHome } from '../shared/datomic.js';
-import { propertiesForLaunch } from '../shared/transactor.js';
+import { datomicHomeChoice, explainInstalledDefault } from '../shared/datomic.js';
+import { launchOptions, propertiesForLaunch } from '../shared/transactor.js';
 
-function timeoutMs(ctx: Ctx): number {
+export function timeoutMs(ctx: Ctx): number {
   const raw = String(ctx.flags.timeout ?? '120');
   const s = Number(raw);
   if (!Number.isFinite(s) || s <= 0) {
@@ -22,25 +22,19 @@ export async function run(ctx: Ctx): Promise<number> {
   const cfg = ctx.config();
   const progress = startProgress(io, 'preparing');
   let result: StartResult;
+  const choice = await datomicHomeChoice(ctx);
   try {
     // With generated properties the storage is --pg-url, which may be the embedded server; a
     // user's own properties file names its storage itself (sql-url), and dtx leaves that alone.
     if (!cfg.properties) await ensureStorageServer(cfg, { onNotice: (t) => io.note(t), onProgress: (s) => progress.update(s) });
     const props = await propertiesForLaunch(ctx);
-    const common = {
-      stateDir: cfg.stateDir,
+    const common = launchOptions(ctx, {
       propertiesFile: props.file,
-      datomicHome: await datomicHome(ctx),
-      env: io.env,
-      xmx: cfg.xmx,
-      xms: cfg.xms,
-      javaOpts: cfg.javaOpts,
-      javaHome: cfg.javaHome,
+      datomicHome: choice?.home,
       standby: Boolean(ctx.flags.standby),
       timeoutMs: timeoutMs(ctx),
       onProgress: (s: string) => progress.update(s),
-      signal: ctx.signal,
-    };
+    });
     if (ctx.flags.foreground) {
       let streaming = false;
       const r = await runTransactorForeground({
@@ -70,7 +64,7 @@ export async function run(ctx: Ctx): Promise<number> {
     progress.stop();
   } catch (e) {
     progress.stop();
-    throw e;
+    throw explainInstalledDefault(ctx, choice, e);
   }
   if (io.json) {
     printJson(io, {
@@ -101,6 +95,6 @@ export async function run(ctx: Ctx): Promise<number> {
       ['log dir', result.logDir],
     ]),
   );
-  io.out(c.dim('Next: dtx db create <name>   ·   dtx transactor status   ·   dtx transactor stop\n'));
+  io.out(c.dim(`Next: ${io.cmd} db create <name>   ·   ${io.cmd} transactor status   ·   ${io.cmd} transactor stop\n`));
   return 0;
 }

@@ -75,6 +75,6 @@ export async function run(ctx: Ctx): Promise<number> {
   );
   if (st.process.stalePidFileRemoved) io.note(`removed stale pid file ${st.process.stalePidFileRemoved}`);
   if (storageFailure) throw storageFailure;
-  if (!st.running) io.out(c.dim('Start one with: dtx transactor start --datomic-home <datomic-pro folder>\n'));
+  if (!st.running) io.out(c.dim(`Start one with: ${io.cmd} transactor start (or ${io.cmd} up)\n`));
   return code;
 }

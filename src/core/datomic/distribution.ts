@@ -6,10 +6,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DtxError, ExitCode } from '../errors.js';
+import { DEFAULT_DATOMIC_VERSION } from './versions.js';
+
+export { DEFAULT_DATOMIC_VERSION };
 
 export type Platform = NodeJS.Platform;
-
-export const DEFAULT_DATOMIC_VERSION = '1.0.7469';
 
 export function downloadUrl(version = DEFAULT_DATOMIC_VERSION): string {
   return `https://datomic-pro-downloads.s3.amazonaws.com/${version}/datomic-pro-${version}.zip`;
@@ -57,9 +58,32 @@ function notSet(): DtxError {
   return new DtxError({
     code: 'DATOMIC_HOME_NOT_SET',
     message: 'no Datomic Pro distribution given',
-    hint: `Pass --datomic-home DIR or set DATOMIC_HOME to an unpacked Datomic Pro (free, Apache-2.0). Download: ${downloadUrl()} and unzip it.`,
+    hint: `Install one with \`dtx datomic install\` (downloads Datomic Pro ${DEFAULT_DATOMIC_VERSION}, free, Apache-2.0), or pass --datomic-home DIR / set DATOMIC_HOME to an unpacked one.`,
     exitCode: ExitCode.usage,
   });
+}
+
+/** What every distribution holds, relative to its root (datomic-facts §1); lib/ is a folder. */
+export const REQUIRED_LAYOUT = ['bin/transactor', 'bin/transactor.cmd', 'bin/run', 'lib/', 'datomic-transactor-pro-<version>.jar'] as const;
+
+/**
+ * Which parts of REQUIRED_LAYOUT are missing from a list of paths relative to the root (`/`
+ * separators; folders may end with `/` or be implied by the files in them). For archives, before
+ * anything is unpacked.
+ */
+export function missingFromLayout(paths: Iterable<string>): string[] {
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  let transactorJar = false;
+  for (const raw of paths) {
+    const p = raw.replace(/\\/g, '/').replace(/^\.\//, '');
+    const parts = p.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join('/')}/`);
+    if (p.endsWith('/')) dirs.add(p);
+    else files.add(p);
+    if (parts.length === 1 && /^datomic-transactor-pro-\d[\w.-]*\.jar$/.test(parts[0] ?? '')) transactorJar = true;
+  }
+  return REQUIRED_LAYOUT.filter((want) => (want.endsWith('/') ? !dirs.has(want) : want.includes('<version>') ? !transactorJar : !files.has(want)));
 }
 
 async function isDir(p: string): Promise<boolean> {
