@@ -81,7 +81,7 @@ describe.skipIf(skip)('storage report on real storage', () => {
     const notGzip = (await rowsOf(c, m.databases.alpha.dbId, 'index', 1))[0]!;
     const unknownCode = (await rowsOf(c, m.databases.beta.dbId, 'index', 2))[0]!;
     const missing = (await rowsOf(c, m.databases.restored.dbId, 'log', 0))[0]!;
-    const [tail] = await rowsOf(c, m.databases.empty.dbId, 'logTail', 4);
+    const tail = (await rowsOf(c, m.databases.empty.dbId, 'logTail', 4))[0]!;
     await c.query('update datomic_kvs set val = $2 where id = $1', [notGzip, Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5])]);
     await c.query('update datomic_kvs set val = $2 where id = $1', [unknownCode, gzipSync(Buffer.from([0xf4, 0x00]))]);
     await c.query('delete from datomic_kvs where id = $1', [missing]);
