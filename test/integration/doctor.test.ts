@@ -226,6 +226,8 @@ describe('doctor: failures one by one, each with its fix', () => {
     expect(Math.abs(Number(m![1]) - 5000)).toBeLessThanOrEqual(Number(m![2]) + 50);
     expect(skew.fix).toMatch(/NTP/);
     expect(check(r, 'standby')).toMatchObject({ status: 'pass' });
+    // the heartbeat vector's per-process credentials never leave the parser
+    expect(JSON.stringify(r)).not.toMatch(/hb-password|hb-user/);
     await sb.stop();
     const r2 = await runDoctor({ ...o, storageSummary: false });
     expect(check(r2, 'standby')).toMatchObject({ status: 'warn' });
@@ -370,6 +372,23 @@ describe('doctor: failures one by one, each with its fix', () => {
     expect(check(f, 'disk-space').detail).toMatch(/^log-dir .* and data-dir .*: .* free of /);
     expect(check(f, 'disk-space').fix).toMatch(/log-dir/);
     expect(f.ok).toBe(false);
+  });
+
+  it('a corrupt heartbeat row and a corrupt catalog: those checks fail with their hint (never the row), the run goes on', async () => {
+    const o = await options();
+    await withAdmin(async (c) => {
+      await c.query(`insert into datomic_kvs (id, rev, map) values ('pod-coord', 3, '{:key "[\\"h\\" nil"}')`);
+      await c.query(`insert into datomic_kvs (id, rev, map) values ('pod-catalog', 0, '{:tail "5f000000-0000-4000-8000-00000000dead"}')`);
+    }, o.st.database);
+    const r = await runDoctor(o);
+    expect(check(r, 'heartbeat')).toMatchObject({ status: 'fail' });
+    expect(check(r, 'heartbeat').detail).toMatch(/the heartbeat row pod-coord is unreadable/);
+    expect(check(r, 'heartbeat').fix).toMatch(/restart it/);
+    expect(check(r, 'clock-skew').detail).toMatch(/^skipped: the heartbeats could not be read/);
+    expect(check(r, 'standby')).toMatchObject({ skipped: true });
+    expect(check(r, 'storage')).toMatchObject({ status: 'fail' });
+    expect(check(r, 'storage').detail).toMatch(/5f000000-0000-4000-8000-00000000dead/);
+    expect(check(r, 'disk-space').status).toBe('pass');
   });
 
   it('an old Node.js fails with the install fix', async () => {

@@ -21,7 +21,8 @@ import { checkAdminConnection, checkKvs, checkLocale, checkRoleConnection, type 
 import { checkProperties } from './checks/properties.js';
 import { checkDistribution, checkJavaRuntime, checkJdbcDriver, checkNode } from './checks/runtime.js';
 import { checkStorage } from './checks/storage.js';
-import { skipped, type CheckResult } from './types.js';
+import { fromError, skipped, type CheckResult } from './types.js';
+import { DtxError } from '../errors.js';
 
 export type { CheckResult, CheckStatus } from './types.js';
 
@@ -78,6 +79,20 @@ async function processInfo(stateDir: string, platform: Platform): Promise<Proces
   return { pid: ours === false ? null : pid, standby: Boolean(rec?.standby), intervalMs: rec?.heartbeatIntervalMsec ?? null };
 }
 
+/** Ctrl-C cancels the whole run; any other error a check throws becomes that check's failure. */
+function rethrowCancel(e: unknown, signal?: AbortSignal): void {
+  if (signal?.aborted || (e instanceof DtxError && e.code === 'CANCELLED')) throw e;
+}
+
+async function safe(name: string, fn: () => Promise<CheckResult>, signal?: AbortSignal): Promise<CheckResult> {
+  try {
+    return await fn();
+  } catch (e) {
+    rethrowCancel(e, signal);
+    return fromError(name, e);
+  }
+}
+
 export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
   const started = performance.now();
   const checks: CheckResult[] = [];
@@ -107,7 +122,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
       })
     ).result,
   );
-  add(await checkJdbcDriver(dist.dist));
+  add(await safe('jdbc-driver', () => checkJdbcDriver(dist.dist), o.signal));
 
   step('checking the transactor properties');
   const props = await checkProperties({ file: o.propertiesFile, generated: o.generatedProperties, configured: o.storage, platform: o.platform });
@@ -115,7 +130,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
   const settings: TransactorSettings | null = props.settings;
 
   step('connecting to PostgreSQL');
-  add(await checkAdminConnection(o.admin));
+  add(await safe('postgres-admin', () => checkAdminConnection(o.admin), o.signal));
   // The transactor's storage: the user's properties file names it; else dtx's target.
   const storageUrl = o.propertiesFile && settings ? settings.storageUrl : o.storageUrl;
   const role = await checkRoleConnection(storageUrl, o.embedded);
@@ -127,9 +142,14 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     let kvs = null;
     if (client) {
       step('checking datomic_kvs');
-      kvs = await checkKvs(client);
+      try {
+        kvs = await checkKvs(client);
+      } catch (e) {
+        rethrowCancel(e, o.signal);
+        kvs = { usable: false, estimatedRows: null, result: fromError('kvs-table', e) };
+      }
       add(kvs.result);
-      add(await checkLocale(client));
+      add(await safe('locale', () => checkLocale(client), o.signal));
     } else {
       add(skipped('kvs-table', 'no connection to the storage database (see postgres-role)'));
       add(skipped('locale', 'no connection to the storage database (see postgres-role)'));
@@ -138,14 +158,24 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     const intervalMs = Math.max(settings?.heartbeatIntervalMsec ?? o.intervalMs, proc.intervalMs ?? 0, 1000);
     if (client && kvs?.usable) {
       step('reading the heartbeats');
-      watch = await watchHeartbeats(client, {
-        intervalMs,
-        signal: o.signal,
-        onWait: (ms) => o.onProgress?.(`watching the heartbeats for up to ${(ms / 1000).toFixed(1)} s (one interval)`),
-      });
-      add(checkActiveHeartbeat(watch, proc));
-      add(checkClockSkew(watch));
-      add(checkStandby(watch, proc));
+      try {
+        watch = await watchHeartbeats(client, {
+          intervalMs,
+          signal: o.signal,
+          onWait: (ms) => o.onProgress?.(`watching the heartbeats for up to ${(ms / 1000).toFixed(1)} s (one interval)`),
+        });
+      } catch (e) {
+        // e.g. a heartbeat row that does not parse (HEARTBEAT_CORRUPT, never showing the row)
+        rethrowCancel(e, o.signal);
+        add(fromError('heartbeat', e));
+        add(skipped('clock-skew', 'the heartbeats could not be read (see heartbeat)'));
+        add(skipped('standby', 'the heartbeats could not be read (see heartbeat)'));
+      }
+      if (watch) {
+        add(checkActiveHeartbeat(watch, proc));
+        add(checkClockSkew(watch));
+        add(checkStandby(watch, proc));
+      }
     } else {
       const why = client ? 'datomic_kvs is not usable (see kvs-table)' : 'no connection to the storage database (see postgres-role)';
       for (const n of ['heartbeat', 'clock-skew', 'standby']) add(skipped(n, why));
@@ -156,11 +186,11 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     const port = settings?.port ?? o.generatedProperties.port ?? 4334;
     const live = watch?.active.advanced ? watch.active.last : null;
     const registeredHere = live !== null && live.port === port;
-    add(await checkPort({ name: 'transactor-port', what: "the transactor's port", host, port, transactorPid: proc.pid, registeredHere, holders: o.holders }));
+    add(await safe('transactor-port', () => checkPort({ name: 'transactor-port', what: "the transactor's port", host, port, transactorPid: proc.pid, registeredHere, holders: o.holders }), o.signal));
     const pingHost = settings ? settings.pingHost : o.generatedProperties.pingHost;
     const pingPort = settings ? settings.pingPort : o.generatedProperties.pingPort;
     if (pingHost && pingPort) {
-      add(await checkPort({ name: 'ping-port', what: 'the /health ping port', host: pingHost, port: pingPort, transactorPid: proc.pid, registeredHere: false, holders: o.holders }));
+      add(await safe('ping-port', () => checkPort({ name: 'ping-port', what: 'the /health ping port', host: pingHost, port: pingPort, transactorPid: proc.pid, registeredHere: false, holders: o.holders }), o.signal));
     } else {
       add(skipped('ping-port', 'no ping-host/ping-port configured (the /health endpoint is off)', 'Set --ping-port (or ping-host and ping-port in your properties file) to serve /health.'));
     }
@@ -169,12 +199,17 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     const paths = transactorPaths(o.stateDir);
     const within = (d: string | undefined, fallback: string) => (d ? path.resolve(o.datomicHome?.dir ?? '.', d) : fallback);
     add(
-      await checkDiskSpace(
-        [
-          { label: 'log-dir', dir: within(settings?.logDir, paths.logDir) },
-          { label: 'data-dir', dir: within(settings?.dataDir, paths.dataDir) },
-        ],
-        o.diskThresholds,
+      await safe(
+        'disk-space',
+        () =>
+          checkDiskSpace(
+            [
+              { label: 'log-dir', dir: within(settings?.logDir, paths.logDir) },
+              { label: 'data-dir', dir: within(settings?.dataDir, paths.dataDir) },
+            ],
+            o.diskThresholds,
+          ),
+        o.signal,
       ),
     );
 
@@ -182,15 +217,21 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     else if (!client || !kvs?.usable) add(skipped('storage', client ? 'datomic_kvs is not usable (see kvs-table)' : 'no connection to the storage database (see postgres-role)'));
     else {
       step('walking the storage');
+      const estimatedRows = kvs.estimatedRows;
       add(
-        await checkStorage(client, {
-          estimatedRows: kvs.estimatedRows,
-          maxRows: o.storageMaxRows,
-          transactorAlive: Boolean(watch?.active.advanced),
-          unreferencedWarnBytes: o.unreferencedWarnBytes,
-          signal: o.signal,
-          onProgress: o.onWalkProgress,
-        }),
+        await safe(
+          'storage',
+          () =>
+            checkStorage(client, {
+              estimatedRows,
+              maxRows: o.storageMaxRows,
+              transactorAlive: Boolean(watch?.active.advanced),
+              unreferencedWarnBytes: o.unreferencedWarnBytes,
+              signal: o.signal,
+              onProgress: o.onWalkProgress,
+            }),
+          o.signal,
+        ),
       );
     }
   } finally {
