@@ -402,8 +402,9 @@ Examples:
 
   program
     .command('__complete', { hidden: true })
-    .argument('<kind>')
+    .argument('[kind]')
     .argument('[words...]')
     .option('--shell-line', 'the words are one command line to split')
+    .allowUnknownOption()
     .action(act(() => import('../commands/complete.js')));
 }

@@ -9,7 +9,7 @@ import { resolveConfig } from '../core/config.js';
 import { completionNames, splitShellWords, storageFlags, type NameKind } from '../core/completion/names.js';
 import { formatPgUrl } from '../core/postgres/url.js';
 
-export async function run(ctx: Ctx, kind: string, ...rest: string[]): Promise<number> {
+export async function run(ctx: Ctx, kind?: string, ...rest: string[]): Promise<number> {
   const { io } = ctx;
   try {
     if (kind !== 'db-name' && kind !== 'db-id') return 0;

@@ -86,6 +86,8 @@ describe('dtx __complete (what the scripts call)', () => {
         ['db-name', '--', 'dtx', '--pg-url', 'mysql://nope'],
         ['db-name', '--', 'dtx', '--config', '/no/such/config.json'],
         ['tables', '--', 'dtx'],
+        [],
+        ['--bogus-flag', 'db-name'],
       ]) {
         const r = await dtx(['__complete', ...args]);
         expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 0, stdout: '', stderr: '' });
