@@ -161,6 +161,9 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
       try {
         watch = await watchHeartbeats(client, {
           intervalMs,
+          // A transactor process of this state dir runs: a stale heartbeat would make it "hung", a
+          // failure, so give it two intervals (a live one still ends the watch at its next beat).
+          limitMs: Math.round(intervalMs * (proc.pid !== null ? 2.2 : 1.2)) + 250,
           signal: o.signal,
           onWait: (ms) => o.onProgress?.(`watching the heartbeats for up to ${(ms / 1000).toFixed(1)} s (one interval)`),
         });

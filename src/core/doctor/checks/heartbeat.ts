@@ -39,6 +39,8 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** poll period (default 100 ms) */
   pollMs?: number;
+  /** how long to watch at most (default one interval × 1.2 + 250 ms) */
+  limitMs?: number;
   /** called once when the watch will take a while (about one interval) */
   onWait?: (ms: number) => void;
   now?: () => number;
@@ -56,7 +58,7 @@ function advancedBetween(a: Heartbeat | null, b: Heartbeat | null): boolean {
   return (a.rev !== null && b.rev !== null && a.rev !== b.rev) || (a.timestampMs !== null && b.timestampMs !== null && b.timestampMs > a.timestampMs);
 }
 
-/** Watches pod-coord and pod-standby until each present row advanced, or one interval × 1.2 + 250 ms passed. */
+/** Watches pod-coord and pod-standby until each present row advanced, or limitMs (about one interval) passed. */
 export async function watchHeartbeats(c: Queryable, o: WatchOptions): Promise<HeartbeatWatch> {
   const now = o.now ?? Date.now;
   const pollMs = o.pollMs ?? 100;
@@ -74,7 +76,7 @@ export async function watchHeartbeats(c: Queryable, o: WatchOptions): Promise<He
   const active: RowWatch = { first: first.active, last: first.active, advanced: false, bracket: null, gone };
   const standby: RowWatch = { first: first.standby, last: first.standby, advanced: false, bracket: null, gone: false };
   const pending = () => (active.first && !active.gone && !active.advanced) || (standby.first && !standby.advanced);
-  const limit = Math.round(o.intervalMs * 1.2) + 250;
+  const limit = o.limitMs ?? Math.round(o.intervalMs * 1.2) + 250;
   if (pending()) o.onWait?.(limit);
   let prev = first;
   while (pending() && now() - t0 < limit) {
