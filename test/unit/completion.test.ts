@@ -99,7 +99,7 @@ describe('the scripts', () => {
     for (const c of s.commands) if (c.subcommands.length) expect(ps).toContain(`'${c.path.join(' ')}' { return @('${c.subcommands[0]!.name}\t`);
     expect(ps).toContain(`'--datomic-home' { return 'dir' }`);
     expect(ps).toContain(`'db inspect' { return @('db-name') }`);
-    expect(ps).toContain('& $Typed[0] __complete $Kind -- @Typed 2>$null');
+    expect(ps).toContain(`& $Typed[0] __complete --shell-line $Kind '--' $line 2>$null`);
     const code = ps.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"`]|`.)*"/g, '""').replace(/#.*$/gm, '');
     expect((code.match(/\{/g) ?? []).length).toBe((code.match(/\}/g) ?? []).length);
     expect((code.match(/\(/g) ?? []).length).toBe((code.match(/\)/g) ?? []).length);

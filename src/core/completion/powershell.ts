@@ -45,10 +45,14 @@ ${valueLines}
         return $null
     }
 
+    # database names: dtx splits the line so far itself (a quoted '--', because PowerShell swallows a
+    # bare -- before a .ps1 shim; one string, so no word is taken for a PowerShell parameter)
     function Get-DtxValues([string]$Kind, [string[]]$Typed) {
         if ($Kind -like 'choices:*') { return @($Kind.Substring(8) -split ',') }
         if ($Kind -eq 'db-name' -or $Kind -eq 'db-id') {
-            try { return @(& $Typed[0] __complete $Kind -- @Typed 2>$null) } catch { return @() }
+            $text = $commandAst.Extent.Text
+            $line = $text.Substring(0, [Math]::Max(0, [Math]::Min($text.Length, $cursorPosition - $commandAst.Extent.StartOffset)))
+            try { return @(& $Typed[0] __complete --shell-line $Kind '--' $line 2>$null) } catch { return @() }
         }
         return @()  # file, dir: PowerShell's own path completion
     }
