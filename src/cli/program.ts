@@ -27,7 +27,8 @@ type Loader = () => Promise<CommandModule>;
 function action(io: Io, hooks: ProgramHooks, load: Loader) {
   return async (...raw: unknown[]) => {
     const cmd = raw[raw.length - 1] as Command;
-    const positional = raw.slice(0, -2).filter((a): a is string => typeof a === 'string');
+    // variadic arguments arrive as arrays
+    const positional = raw.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
     const root = rootOf(cmd);
     const g = root.opts();
     io.json = Boolean(g.json ?? cmd.opts().json);
@@ -573,5 +574,84 @@ ready and exits 3.${exampleLines([
   addTransactorOptions(cfg);
   examples(cfg, [['dtx config'], ['dtx config --json'], ['dtx config --config ./staging.config.json', 'what another config file resolves to']]);
 
+  addDiagnosticsCommands(program, db, act);
+
   return program;
+}
+
+/** doctor, db check, completion (and the hidden __complete the completion scripts call). */
+function addDiagnosticsCommands(program: Command, db: Command, act: (load: Loader) => ReturnType<typeof action>): void {
+  const doctor = program
+    .command('doctor')
+    .description('check everything a working Datomic needs; pass/warn/fail with the fix for each (exit 1 when one fails)')
+    .option('--no-storage', 'skip the storage summary (it walks datomic_kvs)')
+    .addHelpText(
+      'after',
+      `
+Checks, in order: node, distribution, java (the version the distribution's jars need), jdbc-driver,
+properties, postgres-admin, postgres-role, kvs-table (columns, key, grants, PUBLIC), locale,
+heartbeat, clock-skew, standby, transactor-port and ping-port (free, or held by whom), disk-space,
+storage (unreferenced rows; skipped on tables over 200,000 rows). Read-only: it starts nothing,
+not even the embedded PostgreSQL. A check that cannot run because an earlier one failed is a
+warning marked "skipped". Exit 1 when a check fails; warnings alone exit 0.
+Examples:
+  dtx doctor
+  dtx doctor --json | jq '.checks[] | select(.status != "pass")'
+  dtx doctor --pg-url postgresql://datomic:PASSWORD@db:5432/datomic --admin-url postgresql://postgres:PASSWORD@db/postgres --no-storage`,
+    )
+    .action(act(() => import('../commands/doctor.js')));
+  addStorageOptions(doctor);
+  addAdminOptions(doctor);
+  addDatomicOptions(doctor);
+  addTransactorOptions(doctor);
+
+  const dbCheck = db
+    .command('check')
+    .argument('<name>')
+    .description('connect through a peer, read basis-t, run a query, time each step (read-only unless --write)')
+    .option('--write', 'also transact and retract a probe datom in a scratch database, then delete it')
+    .option('--timeout <seconds>', 'give the peer this long', '180')
+    .addHelpText(
+      'after',
+      `
+The REPL connectivity test as one command: bin/run starts a peer JVM that runs d/connect, d/sync
+(the transactor's latest basis-t) and [:find (count ?e) . :where [?e :db/ident]], each timed.
+--write creates a scratch database dtx-check-<random uuid> (a name that exists is never touched),
+transacts an attribute and an entity, reads it back, retracts it, and deletes the scratch database
+even when a step fails. Its rows stay in storage until \`dtx db gc\`.
+Examples:
+  dtx db check my-app
+  dtx db check my-app --write --json`,
+    )
+    .action(act(() => import('../commands/db/check.js')));
+  addStorageOptions(dbCheck);
+  addDatomicOptions(dbCheck);
+  addSecretsOption(dbCheck);
+
+  program
+    .command('completion')
+    .argument('<shell>', 'bash, zsh, fish or powershell')
+    .description('print a shell completion script: commands, flags, database names from the catalog')
+    .addHelpText(
+      'after',
+      `
+The script is generated from dtx's own commands and flags; database names are read from the
+catalog when you press Tab (quietly: a failure shows no names). With --json it prints
+{"ok":true,"shell":...,"script":...}. Installation for each shell is in the README.
+Examples:
+  source <(dtx completion bash)                                   # this bash session
+  dtx completion bash > ~/.local/share/bash-completion/completions/dtx
+  dtx completion zsh > "\${fpath[1]}/_dtx"
+  dtx completion fish > ~/.config/fish/completions/dtx.fish
+  dtx completion powershell | Out-String | Invoke-Expression`,
+    )
+    .action(act(() => import('../commands/completion.js')));
+
+  program
+    .command('__complete', { hidden: true })
+    .argument('[kind]')
+    .argument('[words...]')
+    .option('--shell-line', 'the words are one command line to split')
+    .allowUnknownOption()
+    .action(act(() => import('../commands/complete.js')));
 }

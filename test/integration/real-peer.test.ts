@@ -27,26 +27,69 @@ const B = `b-${randomUUID()}`;
 const X = `x-${randomUUID()}`;
 /** The catalog value exactly as §5 shows it (deleted id x excluded from names). */
 const CATALOG = `{"a" {:db-id "${A}"}, "b" {:db-id "${B}"}, :datomic/deleted #{"${X}"}}`;
+/** Every datomic.api var src/peer/dtx_peer.clj calls (grep "d/" in it). */
+const PEER_API = ['create-database', 'delete-database', 'rename-database', 'get-database-names', 'shutdown', 'gc-storage', 'connect', 'sync', 'basis-t', 'q', 'transact', 'pull'];
+
+/**
+ * The check op (dtx db check) on datomic:mem databases, in the load-only JVM: read-only, with the
+ * write probe, a write step that fails (the scratch database is deleted anyway), a scratch name that
+ * is taken (refused, untouched), and an unknown database.
+ */
+const CHECK_FORMS = [
+  '(datomic.api/create-database "datomic:mem://app")',
+  '(println (dtx.peer/json (second (dtx.peer/result "check" "datomic:mem://app" nil))))',
+  '(println (dtx.peer/json (second (dtx.peer/result "check" "datomic:mem://app" "dtx-check-1"))))',
+  '(println (dtx.peer/json {:names (vec (sort (datomic.api/get-database-names "datomic:mem://*")))}))',
+  // the entity transaction fails (schema goes through): the scratch database must still be deleted
+  `(println (dtx.peer/json (second (with-redefs [dtx.peer/probe-transact (fn [c tx] (if (:db/ident (first tx)) @(datomic.api/transact c tx) (throw (ex-info "injected" {}))))] (dtx.peer/result "check" "datomic:mem://app" "dtx-check-2")))))`,
+  '(println (dtx.peer/json {:names (vec (sort (datomic.api/get-database-names "datomic:mem://*")))}))',
+  '(datomic.api/create-database "datomic:mem://taken")',
+  '(println (dtx.peer/json (second (dtx.peer/result "check" "datomic:mem://app" "taken"))))',
+  '(println (dtx.peer/json {:names (vec (sort (datomic.api/get-database-names "datomic:mem://*")))}))',
+  '(println (dtx.peer/json (second (dtx.peer/result "check" "datomic:mem://nope" nil))))',
+  '(println (dtx.peer/json {:uri (dtx.peer/with-db-name "datomic:sql://app?jdbc:postgresql://h:1/d?user=u&password=p" "dtx-check-x") :dev (dtx.peer/with-db-name "datomic:dev://localhost:4334/app?password=p" "s")}))',
+];
+
+function expectCheckResults(lines: Record<string, unknown>[]): void {
+  const [ro, rw, names1, failed, names2, taken, names3, unknown, uris] = lines;
+  // a new, empty database: basis-t 66 and 63 idents (the fake peer answers the same, see its README)
+  expect(ro).toMatchObject({ ok: true, op: 'check', basisT: 66, idents: 63 });
+  expect(Object.keys(ro!.timings as object)).toEqual(['connectMs', 'syncMs', 'queryMs']);
+  expect(rw).toMatchObject({ ok: true, basisT: 66, write: { t: 1003, scratch: { name: 'dtx-check-1', created: true, deleted: true } } });
+  expect(Object.keys(rw!.timings as object)).toEqual(['connectMs', 'syncMs', 'queryMs', 'createMs', 'schemaMs', 'transactMs', 'retractMs', 'deleteMs']);
+  expect(names1).toEqual({ names: ['app'] });
+  expect(failed).toMatchObject({ ok: false, op: 'check', error: { code: ':dtx/peer-error', message: 'injected', step: 'transact', scratch: { name: 'dtx-check-2', created: true, deleted: true } } });
+  expect(names2).toEqual({ names: ['app'] });
+  expect(taken).toMatchObject({ ok: false, error: { step: 'create-scratch', scratch: { name: 'taken', created: false, deleted: false } } });
+  expect((taken!.error as { message: string }).message).toBe('the scratch database name taken is already taken; nothing was changed');
+  expect(names3).toEqual({ names: ['app', 'taken'] });
+  expect(unknown).toMatchObject({ ok: false, error: { code: ':db.error/db-not-found', step: 'connect', timings: {} } });
+  expect(uris).toEqual({ uri: 'datomic:sql://dtx-check-x?jdbc:postgresql://h:1/d?user=u&password=p', dev: 'datomic:dev://localhost:4334/s?password=p' });
+}
 
 describe.skipIf(skip)(`real Datomic peer (${skip ? REAL_PEER_SKIP_REASON : 'fetched'})`, () => {
-  it('dtx_peer.clj compiles and loads against the real datomic.api (load-only mode), JSON + masking', async () => {
+  it('dtx_peer.clj compiles and loads against the real datomic.api (load-only mode), JSON + masking; the check op runs on datomic:mem', async () => {
     const run = await runRealPeerEval([
       // (non-ASCII is written as Clojure \u escapes: argv decoding depends on the JVM's locale)
       // every datomic.api var the script uses resolves (load-file would have failed otherwise)
-      `(println (dtx.peer/json {:loaded true :api (vec (map #(some? (resolve (symbol "datomic.api" %))) ["create-database" "delete-database" "rename-database" "get-database-names" "shutdown"]))}))`,
+      `(println (dtx.peer/json {:loaded true :api (vec (map #(some? (resolve (symbol "datomic.api" %))) [${PEER_API.map((v) => `"${v}"`).join(' ')}]))}))`,
       `(println (dtx.peer/json {:s "q\\" b\\\\ n\\n t\\t \\u00e9 \\u20ac \\ud834\\udd1e \\u0001" :k :db.error/x :n nil :v [1 2.5 false] :set #{"z"}}))`,
       `(println (dtx.peer/json {:m (dtx.peer/mask "datomic:sql://x?jdbc:postgresql://h:1/d?user=u&password=s3cr%3At&ssl=1 and s3cr:t and postgresql://u:pw123@h/d" "datomic:sql://x?jdbc:postgresql://h:1/d?user=u&password=s3cr%3At")}))`,
       // no JSON library on the peer's classpath: confirms the hand-written printer is needed
       `(println (dtx.peer/json {:cheshire (some? (try (Class/forName "cheshire.core__init") (catch Throwable _ nil)))}))`,
       `(println (dtx.peer/json {:jackson (some? (try (Class/forName "com.fasterxml.jackson.databind.ObjectMapper") (catch Throwable _ nil)))}))`,
+      // the check op for real: a datomic:mem database runs its own transactor inside the peer JVM,
+      // so connect, sync, query and the write probe run against real Datomic here
+      ...CHECK_FORMS,
     ]);
     expect(run.code, run.stderr).toBe(0);
     const [loaded, esc, masked, cheshire, jackson] = jsonLines(run.stdout) as Record<string, unknown>[];
-    expect(loaded).toEqual({ loaded: true, api: [true, true, true, true, true] });
+    expect(loaded).toEqual({ loaded: true, api: PEER_API.map(() => true) });
     expect(esc).toEqual({ s: 'q" b\\ n\n t\t é € 𝄞 \u0001', k: ':db.error/x', n: null, v: [1, 2.5, false], set: ['z'] });
     expect(masked!.m).toBe('datomic:sql://x?jdbc:postgresql://h:1/d?user=u&password=***&ssl=1 and *** and postgresql://u:***@h/d');
     expect(cheshire).toEqual({ cheshire: false });
     expect(jackson).toEqual({ jackson: false });
+    expectCheckResults(jsonLines(run.stdout).slice(5) as Record<string, unknown>[]);
   });
 
   describe('hand-written catalogs (docs/datomic-storage.md §6) read by d/get-database-names, no transactor', () => {

@@ -13,7 +13,7 @@ import { planScript, runScript, withPathFirst, type Env } from './script.js';
 
 export const PEER_SCRIPT = path.join(packageRoot(import.meta.url), 'src', 'peer', 'dtx_peer.clj');
 
-export type PeerOp = 'create' | 'delete' | 'rename' | 'list' | 'gc-storage';
+export type PeerOp = 'create' | 'delete' | 'rename' | 'list' | 'gc-storage' | 'check';
 
 export interface PeerOptions {
   dist: Pick<Distribution, 'home' | 'scripts' | 'platform'>;
@@ -36,13 +36,37 @@ export interface PeerResult {
   renamed?: boolean;
   collected?: boolean;
   names?: string[];
+  /** check: the basis-t d/sync returned, the number of idents, each step's ms, the write probe */
+  basisT?: number;
+  idents?: number;
+  timings?: Record<string, number>;
+  write?: { t: number; scratch: ScratchInfo };
 }
 
-interface PeerError {
+export interface ScratchInfo {
+  name: string;
+  created: boolean;
+  deleted: boolean;
+}
+
+export interface PeerError {
   code?: string;
   message?: string;
   endpoint?: { host?: string; port?: number };
+  /** check: the step that failed, the timings of the steps done, the scratch database's fate */
+  step?: string;
+  timings?: Record<string, number>;
+  scratch?: ScratchInfo;
 }
+
+const API_NAMES: Record<PeerOp, string> = {
+  create: 'd/create-database',
+  delete: 'd/delete-database',
+  rename: 'd/rename-database',
+  list: 'd/get-database-names',
+  'gc-storage': 'd/gc-storage',
+  check: 'the connectivity check',
+};
 
 function lastJsonLine(stdout: string): Record<string, unknown> | null {
   const lines = stdout.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
@@ -67,13 +91,26 @@ export function peerErrorToDtx(op: PeerOp, e: PeerError): DtxError {
       code: 'TRANSACTOR_UNAVAILABLE',
       message: `the peer could not reach a transactor: ${message}`,
       hint: 'Start one with `dtx transactor start`, and check that its host/port are reachable from here.',
-      details: { peerCode: code },
+      details: { peerCode: code, ...checkDetails(e) },
     });
   }
   if (code === ':db.error/invalid-db-name') {
     return new DtxError({ code: 'DB_NAME_INVALID', message: `Datomic refused the name: ${message}`, hint: 'Database names may not contain " * : = / ?', exitCode: ExitCode.usage });
   }
-  return new DtxError({ code: 'PEER_FAILED', message: `d/${op === 'list' ? 'get-database-names' : op === 'gc-storage' ? 'gc-storage' : `${op}-database`} failed: ${message}`, hint: 'Run with --verbose, or see the transactor log (`dtx transactor logs`).', details: { peerCode: code } });
+  return new DtxError({
+    code: 'PEER_FAILED',
+    message: `${API_NAMES[op]} failed${e.step ? ` at step ${e.step}` : ''}: ${message}`,
+    hint: 'Run with --verbose, or see the transactor log (`dtx transactor logs`).',
+    details: { peerCode: code, ...checkDetails(e) },
+  });
+}
+
+function checkDetails(e: PeerError): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (e.step) out.step = e.step;
+  if (e.timings) out.timings = e.timings;
+  if (e.scratch) out.scratch = e.scratch;
+  return out;
 }
 
 export async function runPeer(opts: PeerOptions): Promise<PeerResult> {

@@ -1,0 +1,79 @@
+import type { Ctx } from '../cli/context.js';
+import { ExitCode } from '../core/errors.js';
+import { runDoctor, type CheckResult } from '../core/doctor/run.js';
+import { embeddedAdminUrl, embeddedStatus, readSuperuser } from '../core/postgres/embedded.js';
+import { formatPgUrl, isLocalHost } from '../core/postgres/url.js';
+import { printJson } from '../render/output.js';
+import { startProgress } from '../render/progress.js';
+import { datomicHome } from './shared/datomic.js';
+import { generatedPropertiesOptions } from './shared/transactor.js';
+import { walkProgress } from './shared/walk.js';
+
+const SOURCES: Record<string, string> = { flag: '--datomic-home', env: 'DATOMIC_HOME', file: 'the config file' };
+
+export async function run(ctx: Ctx): Promise<number> {
+  const { io } = ctx;
+  const cfg = ctx.config();
+  const home = await datomicHome(ctx);
+  const homeSource = cfg.datomicHome ? (SOURCES[cfg.sources.datomicHome ?? ''] ?? 'the config') : 'the last `dtx transactor start` of this state dir';
+  // The embedded server is never started here; it only decides the admin URL and the fix to name.
+  const st = await embeddedStatus(cfg.stateDir);
+  const embeddedServes = isLocalHost(cfg.pg.host) && st.running && st.port === cfg.pg.port;
+  let admin = { url: cfg.adminUrl, known: cfg.adminUrlExplicit };
+  if (embeddedServes && !cfg.adminUrlExplicit) {
+    const su = await readSuperuser(cfg.stateDir);
+    if (su) admin = { url: embeddedAdminUrl(su, cfg.pg.port), known: true };
+  }
+  const progress = startProgress(io, 'checking Node.js');
+  const walk = walkProgress(io, 'walking the storage');
+  let report;
+  try {
+    report = await runDoctor({
+      nodeVersion: process.versions.node,
+      platform: io.platform,
+      env: { ...io.env },
+      javaHome: cfg.javaHome,
+      datomicHome: home ? { dir: home, source: homeSource } : null,
+      propertiesFile: cfg.properties,
+      generatedProperties: generatedPropertiesOptions(ctx),
+      storageUrl: formatPgUrl(cfg.pg),
+      storage: { host: cfg.pg.host, port: cfg.pg.port, database: cfg.pg.database },
+      admin,
+      embedded: { applies: cfg.embedded && isLocalHost(cfg.pg.host) && (cfg.pg.port === 5432 || st.initialized), initialized: st.initialized, running: embeddedServes },
+      stateDir: cfg.stateDir,
+      intervalMs: cfg.heartbeatIntervalMsec,
+      storageSummary: ctx.flags.storage !== false,
+      signal: ctx.signal,
+      onProgress: (s) => progress.update(s),
+      onWalkProgress: (p) => {
+        progress.stop();
+        walk.onProgress(p);
+      },
+    });
+  } finally {
+    progress.stop();
+    walk.stop();
+  }
+  const code = report.ok ? ExitCode.ok : ExitCode.failed;
+  if (io.json) {
+    printJson(io, { ok: report.ok, checks: report.checks, counts: report.counts, ms: report.ms });
+    return code;
+  }
+  const c = io.chalk;
+  const width = Math.max(...report.checks.map((x) => x.name.length));
+  const mark = (x: CheckResult) => (x.skipped ? c.dim('-') : x.status === 'pass' ? c.green('✔') : x.status === 'warn' ? c.yellow('!') : c.red('✖'));
+  for (const x of report.checks) {
+    const detail = x.skipped ? c.dim(x.detail) : x.detail;
+    io.out(`${mark(x)} ${x.name.padEnd(width)}  ${detail}\n`);
+    if (x.fix) io.out(`  ${' '.repeat(width)}  ${c.dim('fix:')} ${x.fix}\n`);
+  }
+  const skippedCount = report.checks.filter((x) => x.skipped).length;
+  const n = report.counts;
+  const summary = [
+    c.green(`${n.pass} passed`),
+    n.warn ? c.yellow(`${n.warn} warning${n.warn === 1 ? '' : 's'}${skippedCount ? ` (${skippedCount} skipped)` : ''}`) : null,
+    n.fail ? c.red(`${n.fail} failed`) : null,
+  ].filter(Boolean);
+  io.out(`\n${summary.join(', ')} (${(report.ms / 1000).toFixed(1)} s)\n`);
+  return code;
+}
