@@ -153,7 +153,7 @@ describe('bash completes for real (sourced, completion function called)', () => 
       ['dtx', '--', 'db'],
     ]);
     expect(r[0]).toEqual(cmd(s, '').subcommands.map((c) => c.name));
-    expect(r[1]).toEqual(['db', 'doctor']);
+    expect(r[1]).toEqual(['db', 'datomic', 'down', 'doctor']);
     expect(r[2]).toEqual(cmd(s, 'db').subcommands.map((c) => c.name));
     expect(r[3]).toEqual(['check']);
     expect(r[4]).toEqual(['--write']);

@@ -27,15 +27,20 @@ function program(): Command {
 /** Every command below the root, as its path of names (`['db', 'create']`). */
 function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
   const out: string[][] = [];
-  for (const sub of cmd.commands) {
+  for (const sub of cmd.commands.filter((c) => !isHidden(c))) {
     const p = [...prefix, sub.name()];
     out.push(p, ...commandPaths(sub, p));
   }
   return out;
 }
 
+/** Internal commands (e.g. `__complete`, called by the completion scripts) are not documented. */
+function isHidden(cmd: Command): boolean {
+  return Boolean((cmd as unknown as { _hidden?: boolean })._hidden);
+}
+
 function leafCommands(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
-  return cmd.commands.flatMap((sub) => (sub.commands.length ? leafCommands(sub, [...prefix, sub.name()]) : [{ path: [...prefix, sub.name()], cmd: sub }]));
+  return cmd.commands.filter((c) => !isHidden(c)).flatMap((sub) => (sub.commands.length ? leafCommands(sub, [...prefix, sub.name()]) : [{ path: [...prefix, sub.name()], cmd: sub }]));
 }
 
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -58,7 +63,7 @@ describe('--help', () => {
 
 describe('README', () => {
   it('the synopsis names every command with the arguments it takes', () => {
-    const block = /```\n(dtx init-postgres[\s\S]*?)```/.exec(README)?.[1] ?? '';
+    const block = /```\n(dtx [\s\S]*?)```/.exec(README)?.[1] ?? '';
     const lines = block.split('\n').filter(Boolean).map((l) => l.replace(/#.*$/, '').trim());
     for (const { path: p, cmd } of leafCommands(program())) {
       const group = p.slice(0, -1).join(' ');

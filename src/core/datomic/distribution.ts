@@ -63,7 +63,7 @@ function notSet(): DtxError {
   });
 }
 
-/** What every distribution holds, relative to its root (datomic-facts §1); lib/ is a folder. */
+/** What every distribution holds, relative to its root (docs/datomic-storage.md §1); lib/ is a folder. */
 export const REQUIRED_LAYOUT = ['bin/transactor', 'bin/transactor.cmd', 'bin/run', 'lib/', 'datomic-transactor-pro-<version>.jar'] as const;
 
 /**

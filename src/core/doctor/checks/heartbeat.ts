@@ -2,7 +2,7 @@
  * Doctor checks of the transactors registered in storage: the active heartbeat (pod-coord), the
  * clock skew between this machine and the transactor, and the standby (pod-standby). Both rows are
  * watched together for a bit more than one heartbeat interval (read-only, point lookups): a row
- * whose rev advances is a live transactor, whatever the clocks say (datomic-facts §6).
+ * whose rev advances is a live transactor, whatever the clocks say (docs/datomic-storage.md §5).
  *
  * Clock skew: the transactor stamps each beat with its own clock. The beat that advanced was
  * committed after the previous read began (s0) and before the read that saw it ended (e1), so the
