@@ -30,6 +30,5 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   io.out(renderTable(io, ['key', 'value', 'source'], rows.map((r) => [r.key, r.value === null ? '-' : String(r.value), r.source])));
   if (cfg.configFile) io.err(`${io.chalk.dim(`config file: ${cfg.configFile}`)}\n`);
-  io.err(`${io.chalk.dim(`dtx home: ${ctx.dtxHome()} (installed distributions; "installed" above: from \`dtx datomic install\`)`)}\n`);
   return 0;
 }

@@ -85,5 +85,5 @@ function render(ctx: Ctx, r: InitResult, embedded: boolean | null): void {
   io.out(`\n${r.changed ? c.green('✔ storage is ready') : c.green('✔ nothing to do: everything was already in place')}\n`);
   io.out(`\nFor your transactor properties:\n`);
   io.out(keyValues(io, [['sql-url', r.sqlUrl], ['sql-user', r.sqlUser], ['sql-password', io.showSecrets && r.sqlPassword !== undefined ? r.sqlPassword : '***'], ['sql-driver-class', 'org.postgresql.Driver']]));
-  io.out(`\n${c.dim(`Next: ${io.cmd} transactor start   (Datomic Pro from \`dtx datomic install\`, or --datomic-home DIR)`)}\n`);
+  io.out(`\n${c.dim(`Next: ${io.cmd} transactor start`)}\n${c.dim('(Datomic Pro from `dtx datomic install`, or --datomic-home DIR)')}\n`);
 }

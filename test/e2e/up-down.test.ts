@@ -89,7 +89,7 @@ describe('dtx up / down on a configured PostgreSQL', () => {
     });
     const human = await ok(dtx(['up', '--db', 'my-app', ...args], { env: env(h) }));
     expect(human.stdout).toMatch(/everything was already up; nothing changed \(\d+\.\d s\)/);
-    expect(human.stdout).toMatch(/transactor .*running already/);
+    expect(human.stdout).toMatch(/^transactor\trunning already\t/m); // piped: tab-separated rows
     expect(human.stdout).toContain('password=***');
 
     // down: the transactor stops; the configured server is left alone and keeps answering
@@ -112,8 +112,8 @@ describe('dtx up / down on a configured PostgreSQL', () => {
     expect(r.json()).toMatchObject({ complete: false, storage: { initializedNow: true }, datomic: null, transactor: null, next: ['dtx datomic install', 'dtx up --db my-app'] });
     const human = await dtx(['up', ...args], { env: env(h, { npm_lifecycle_event: 'npx', npm_lifecycle_script: "'dtx'" }) });
     expect(human.code).toBe(3);
-    expect(human.stdout).toMatch(/Datomic Pro\s+│ not installed/);
-    expect(human.stdout).toMatch(/storage\s+│ ready already/);
+    expect(human.stdout).toMatch(/^Datomic Pro\tnot installed\t/m);
+    expect(human.stdout).toMatch(/^storage\tready already\t/m);
     expect(human.stdout).toContain('`npx dtx datomic install`');
     expect(human.stdout).toContain('Next: npx dtx datomic install');
     expect(human.stderr).not.toMatch(/error:/);
