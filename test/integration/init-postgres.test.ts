@@ -17,10 +17,14 @@ function target(db: string, role: string, password: string) {
   return parsePgUrl(formatPgUrl({ host: '127.0.0.1', port: inject('pgPort'), database: db, user: role, password, params: {} }));
 }
 
-async function snapshot() {
+/**
+ * The databases and roles with these names, with their owners, ACLs and passwords. Only the test's own
+ * names: other test files share this server and create their own databases in parallel.
+ */
+async function snapshot(...names: string[]) {
   return withAdmin(async (c) => {
-    const dbs = await c.query('select datname from pg_database order by 1');
-    const roles = await c.query('select rolname, rolpassword from pg_authid order by 1');
+    const dbs = await c.query('select datname, datdba, datacl::text from pg_database where datname = any($1) order by 1', [names]);
+    const roles = await c.query('select rolname, rolpassword, rolcanlogin from pg_authid where rolname = any($1) order by 1', [names]);
     return JSON.stringify([dbs.rows, roles.rows]);
   });
 }
@@ -44,11 +48,11 @@ describe('initPostgres', () => {
     expect(first.database.locale).toMatch(/UTF-8|C/);
     expect(first.statements.join('\n')).not.toContain('Secret-1');
 
-    const before = await snapshot();
+    const before = await snapshot(t.database, t.user);
     const second = await initPostgres({ pg: t, adminUrl: adminUrl() });
     expect(second).toMatchObject({ database: { created: false }, role: { created: false }, table: { created: false, granted: false }, changed: false, verified: true });
     expect(second.statements).toEqual([]);
-    expect(await snapshot()).toBe(before);
+    expect(await snapshot(t.database, t.user)).toBe(before);
 
     // As the role: Datomic's select works; PUBLIC has no privilege on the table.
     const c = new pg.Client({ connectionString: formatPgUrl(t) });
@@ -97,7 +101,8 @@ describe('initPostgres', () => {
   });
 
   it('refuses names PostgreSQL would mangle, with reasons, before touching anything', async () => {
-    const before = await snapshot();
+    const watched = ['x'.repeat(63), 'd', 'r', 'pg_evil', 'public'];
+    const before = await snapshot(...watched);
     const cases: [ReturnType<typeof target>, RegExp][] = [
       [target('x'.repeat(64), 'r', 'p'), /longer than 63 bytes/],
       [target('d', 'pg_evil', 'p'), /reserves/],
@@ -110,14 +115,15 @@ describe('initPostgres', () => {
       expect(err.exitCode).toBe(2);
       expect(err.message).toMatch(re);
     }
-    expect(await snapshot()).toBe(before);
+    expect(await snapshot(...watched)).toBe(before);
   });
 
   it('--dry-run prints SQL with the password masked and changes nothing', async () => {
     const t = target(uniqueName('d'), uniqueName('r'), 'dry-run-secret');
-    const before = await snapshot();
+    const before = await snapshot(t.database, t.user);
     const r = await initPostgres({ pg: t, adminUrl: adminUrl(), dryRun: true });
-    expect(await snapshot()).toBe(before);
+    expect(await snapshot(t.database, t.user)).toBe(before);
+    expect(before).toBe('[[],[]]');
     const sql = r.statements.join('\n');
     expect(sql).toContain(`CREATE DATABASE "${t.database}"`);
     expect(sql).toContain(`CREATE ROLE "${t.user}" LOGIN PASSWORD '***'`);
@@ -164,12 +170,13 @@ describe('initPostgres', () => {
     const weak = uniqueName('weak');
     await withAdmin((c) => c.query(`CREATE ROLE ${c.escapeIdentifier(weak)} LOGIN PASSWORD 'weakpass'`));
     const weakUrl = formatPgUrl({ host: '127.0.0.1', port: inject('pgPort'), database: 'postgres', user: weak, password: 'weakpass', params: {} });
-    const before = await snapshot();
-    const err = await errorOf(initPostgres({ pg: target(uniqueName('d'), uniqueName('r'), 'pw'), adminUrl: weakUrl }));
+    const t = target(uniqueName('d'), uniqueName('r'), 'pw');
+    const before = await snapshot(t.database, t.user, weak);
+    const err = await errorOf(initPostgres({ pg: t, adminUrl: weakUrl }));
     expect(err.code).toBe('PG_ADMIN_PRIVILEGES');
     expect(err.message).toMatch(/needs CREATEDB.*needs CREATEROLE/);
     expect(err.hint).toMatch(/superuser/);
-    expect(await snapshot()).toBe(before);
+    expect(await snapshot(t.database, t.user, weak)).toBe(before);
   });
 
   it('a wrong admin password is an auth error with a hint', async () => {
