@@ -9,6 +9,7 @@
 import { createColors, type Colors } from '../render/colors.js';
 import { maskSecrets } from '../core/mask.js';
 import { forInvocation } from './invocation.js';
+import { truncate } from '../render/table.js';
 
 export interface Writable {
   write(chunk: string): unknown;
@@ -138,7 +139,10 @@ export function createIo(init: IoInit): Io {
         statusLine = null;
         return;
       }
-      statusLine = maskSecrets(line);
+      // One terminal row, never more: a wrapped status line cannot be cleared by \r and would stay
+      // on the screen as debris.
+      const width = init.stderr.columns ?? 80;
+      statusLine = truncate(maskSecrets(line), Math.max(10, width - 1));
       drawStatus();
     },
     closed(stream) {

@@ -52,6 +52,18 @@ describe('the spinner line on a terminal', () => {
     expect(screen(t.both())).toEqual(['warning: slow disk', '✔ started']);
   });
 
+  it('never wraps: a long stage is cut to the terminal width, so clearing it leaves nothing behind', () => {
+    const t = fakeIo({ tty: true, columns: 40 });
+    const p = startProgress(t.io, 'downloading https://datomic-pro-downloads.s3.amazonaws.com/1.0.7469/datomic-pro-1.0.7469.zip');
+    p.update('downloading https://datomic-pro-downloads.s3.amazonaws.com/1.0.7469/datomic-pro-1.0.7469.zip 12%');
+    const drawn = t.err().split('\r\x1b[2K').filter(Boolean);
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const d of drawn) expect(displayWidth(d)).toBeLessThan(40);
+    expect(drawn.at(-1)).toContain('…');
+    p.fail('cannot download');
+    expect(screen(t.both())).toEqual(['✖ cannot download']);
+  });
+
   it('is not drawn over a line someone else left open', () => {
     const t = fakeIo({ tty: true });
     t.io.err('partial ');
