@@ -4,9 +4,9 @@
  * did not start (any configured server) is never touched: dtx has no way to stop it and does not
  * try. Idempotent: with nothing running it says so and exits 0.
  */
+import { timeoutMsFlag } from './shared/timeout.js';
 import type { Ctx } from '../cli/context.js';
 import { stopTransactor, type StopResult } from '../core/datomic/transactor/stop.js';
-import { DtxError, ExitCode } from '../core/errors.js';
 import { embeddedStatus, stopEmbedded } from '../core/postgres/embedded.js';
 import { isLocalHost } from '../core/postgres/url.js';
 import { printJson, renderTable } from '../render/output.js';
@@ -27,10 +27,7 @@ export interface DownReport {
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const secs = Number(ctx.flags.timeout ?? '30');
-  if (!Number.isFinite(secs) || secs < 0) {
-    throw new DtxError({ code: 'USAGE', message: `--timeout must be a number of seconds, got "${String(ctx.flags.timeout)}"`, hint: 'e.g. --timeout 60', exitCode: ExitCode.usage });
-  }
+  const secs = timeoutMsFlag(ctx.flags.timeout, 30, { allowZero: true }) / 1000;
   const progress = startProgress(io, 'stopping the transactor');
   let tx: StopResult;
   const report: DownReport = {

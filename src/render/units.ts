@@ -1,19 +1,5 @@
-/** Human units for tables: bytes (1024-based, one decimal) and counts with thousands separators. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
+/** Human units for tables: bytes and counts (from core/units.ts) and a text progress bar. */
+export { formatBytes, formatCount } from '../core/units.js';
 
 /** A text progress bar, e.g. `[██████░░░░] 3/5`. */
 export function progressBar(done: number, total: number, width = 20): string {

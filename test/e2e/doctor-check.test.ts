@@ -165,7 +165,7 @@ describe('dtx db check', () => {
     expect(bad.stderr).toMatch(/hint: /);
     const t = await dtx(['db', 'check', 'app', '--timeout', 'soon', ...dbArgs]);
     expect(t.code).toBe(2);
-    expect(t.stderr).toMatch(/--timeout must be a number of seconds/);
+    expect(t.stderr).toMatch(/--timeout must be a positive number of seconds/);
   });
 });
 

@@ -1,5 +1,6 @@
+import { timeoutMsFlag } from '../shared/timeout.js';
 import type { Ctx } from '../../cli/context.js';
-import { DtxError, ExitCode, usageError } from '../../core/errors.js';
+import { DtxError, ExitCode } from '../../core/errors.js';
 import { throwIfAborted } from '../../core/abort.js';
 import { validateDbName } from '../../core/datomic/dbname.js';
 import { checkDatabase, type DbCheckResult } from '../../core/datomic/db-check.js';
@@ -26,18 +27,12 @@ const STEPS: [string, string][] = [
   ['totalMs', 'total'],
 ];
 
-function parseTimeout(raw: unknown): number {
-  const s = Number(raw ?? 180);
-  if (!Number.isFinite(s) || s <= 0) throw usageError('TIMEOUT_INVALID', `--timeout must be a number of seconds, got "${String(raw)}"`, 'For example --timeout 120.');
-  return Math.round(s * 1000);
-}
-
 export async function run(ctx: Ctx, name: string): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
   validateDbName(name);
   const write = Boolean(ctx.flags.write);
-  const timeoutMs = parseTimeout(ctx.flags.timeout);
+  const timeoutMs = timeoutMsFlag(ctx.flags.timeout, 180);
   const uri = datomicUri(name, cfg.pg);
   const progress = startProgress(io, 'checking the Datomic distribution');
   let result: DbCheckResult;

@@ -1,3 +1,4 @@
+import { timeoutMsFlag } from '../shared/timeout.js';
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
 import { runTransactorForeground, startTransactor } from '../../core/datomic/transactor/start.js';
@@ -9,12 +10,7 @@ import { datomicHomeChoice, explainInstalledDefault } from '../shared/datomic.js
 import { launchOptions, propertiesForLaunch } from '../shared/transactor.js';
 
 export function timeoutMs(ctx: Ctx): number {
-  const raw = String(ctx.flags.timeout ?? '120');
-  const s = Number(raw);
-  if (!Number.isFinite(s) || s <= 0) {
-    throw new DtxError({ code: 'USAGE', message: `--timeout must be a positive number of seconds, got "${raw}"`, hint: 'e.g. --timeout 180', exitCode: ExitCode.usage });
-  }
-  return Math.round(s * 1000);
+  return timeoutMsFlag(ctx.flags.timeout, 120);
 }
 
 export async function run(ctx: Ctx): Promise<number> {

@@ -1,5 +1,5 @@
+import { timeoutMsFlag } from '../shared/timeout.js';
 import type { Ctx } from '../../cli/context.js';
-import { DtxError, ExitCode } from '../../core/errors.js';
 import { stopTransactor } from '../../core/datomic/transactor/stop.js';
 import { printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
@@ -7,10 +7,7 @@ import { startProgress } from '../../render/progress.js';
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const secs = Number(ctx.flags.timeout ?? '30');
-  if (!Number.isFinite(secs) || secs < 0) {
-    throw new DtxError({ code: 'USAGE', message: `--timeout must be a number of seconds, got "${String(ctx.flags.timeout)}"`, hint: 'e.g. --timeout 60', exitCode: ExitCode.usage });
-  }
+  const secs = timeoutMsFlag(ctx.flags.timeout, 30, { allowZero: true }) / 1000;
   const progress = startProgress(io, 'stopping the transactor');
   let r;
   try {
