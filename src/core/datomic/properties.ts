@@ -16,6 +16,7 @@ import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DtxError, ExitCode, isDtxError } from '../errors.js';
 import { maskSecrets } from '../mask.js';
+import { propertiesEscape } from '../secret-forms.js';
 import { parsePgUrl, toJdbcUrl, type PgTarget } from '../postgres/url.js';
 
 export interface PropertyEntry {
@@ -155,24 +156,7 @@ function unescapeProperty(s: string, file: string, lineNo: number): string {
  * so the file is plain ASCII and reads back identically whatever charset the reader assumes).
  */
 export function escapeProperty(s: string, kind: 'key' | 'value'): string {
-  let out = '';
-  for (let k = 0; k < s.length; k++) {
-    const c = s[k] as string;
-    const code = c.charCodeAt(0);
-    switch (c) {
-      case ' ': out += k === 0 || kind === 'key' ? '\\ ' : ' '; break;
-      case '\t': out += '\\t'; break;
-      case '\n': out += '\\n'; break;
-      case '\r': out += '\\r'; break;
-      case '\f': out += '\\f'; break;
-      case '\\': out += '\\\\'; break;
-      case '=': case ':': case '#': case '!': out += `\\${c}`; break;
-      default:
-        if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
-        else out += c;
-    }
-  }
-  return out;
+  return propertiesEscape(s, { allSpaces: kind === 'key', unicode: 'upper' });
 }
 
 export type PropertiesItem = { key: string; value: string } | { comment: string } | { blank: true };
