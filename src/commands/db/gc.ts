@@ -54,7 +54,7 @@ export async function run(ctx: Ctx): Promise<number> {
     const collected = before.deleted.filter((d) => !after.deleted.includes(d));
     // what it left: rows of the collected databases that nothing reaches now
     progress.update('counting what gc-deleted-dbs left behind');
-    await markStorage(c, after, { signal: ctx.signal });
+    const { store } = await markStorage(c, after, { signal: ctx.signal });
     const left = await set.plan();
     const datomicDeleted = had.rows - (await set.present()).rows;
     let finished: { rows: number; bytes: number } | null = null;
@@ -72,6 +72,7 @@ export async function run(ctx: Ctx): Promise<number> {
       }
     }
     await set.drop();
+    await store.drop();
     return { collected, remaining: after.deleted, had, datomicDeleted, left, finished, liveTransactor };
   }).finally(() => progress.stop());
   let vacuum: VacuumResult = { ran: false, as: null, warning: null };

@@ -408,12 +408,22 @@ export async function undeleteOffline(client: PgClient, dbId: string, name: stri
   return { name, dbId, rev: r.rev, tailId: r.tailId };
 }
 
-/** Drops a db-id from :datomic/deleted (after a purge). Idempotent: returns written=false if absent. */
+/**
+ * Drops a db-id from :datomic/deleted (after a purge). Idempotent: returns written=false if absent.
+ * Refuses (CATALOG_CHANGED) when a live database has that db-id too: its rows are gone.
+ */
 export async function removeDeletedId(client: PgClient, dbId: string, opts: WriteCatalogOptions = {}): Promise<WriteCatalogResult> {
   return writeCatalog(
     client,
     (current) => {
       if (!current.deleted.includes(dbId)) return null;
+      if (current.databases.some((d) => d.dbId === dbId)) {
+        throw new DtxError({
+          code: 'CATALOG_CHANGED',
+          message: `db-id ${dbId} became a live database again during the purge`,
+          hint: 'Someone undeleted it while it was being purged; its data is gone. Delete it again.',
+        });
+      }
       const next = current.value.clone();
       const del = deletedSet(next);
       del.delete(dbId);

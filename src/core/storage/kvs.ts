@@ -55,6 +55,14 @@ async function q<R extends object>(c: Queryable, what: string, text: string, val
   }
 }
 
+/**
+ * A query function for code that reads or writes datomic_kvs in bulk (walks, reports, purges,
+ * sweeps): it returns the rows and turns PostgreSQL errors into DtxErrors naming `what` it was doing.
+ */
+export function kvsQuery(what: string) {
+  return async <R extends object>(c: Queryable, text: string, values: unknown[] = []): Promise<R[]> => (await q<R>(c, what, text, values)).rows;
+}
+
 interface RawRow {
   id: string;
   rev: number | null;

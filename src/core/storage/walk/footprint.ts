@@ -9,7 +9,7 @@ import { withTransaction } from '../../postgres/client.js';
 import { readCatalog, type Catalog } from '../catalog.js';
 import type { RowKind } from './ids.js';
 import { markStorage, type MarkOptions } from './mark-all.js';
-import { emptyByKind, MarkStore, type KindTotals } from './mark-store.js';
+import { emptyByKind, MarkStore, missingRowsProblem, type KindTotals } from './mark-store.js';
 import { walkDatabase, type WalkProblem, type WalkStats } from './walk.js';
 
 export interface DbFootprint {
@@ -46,13 +46,8 @@ export async function computeFootprints(c: PgClient, opts: MarkOptions = {}): Pr
       for (const o of owners) {
         if (o.dbId === null) continue;
         const t = totals.get(o.index);
-        if (t && t.missing > 0) {
-          unreadable.push({
-            dbId: o.dbId,
-            id: t.missingSample[0] ?? '?',
-            problem: `${t.missing} row${t.missing === 1 ? '' : 's'} its trees reference ${t.missing === 1 ? 'is' : 'are'} missing (e.g. ${t.missingSample.join(', ')})`,
-          });
-        }
+        const missing = missingRowsProblem(o.dbId, t);
+        if (missing) unreadable.push(missing);
         footprints.push({
           dbId: o.dbId,
           name: o.name,
@@ -88,7 +83,8 @@ export async function databaseIntact(c: PgClient, dbId: string, opts: { signal?:
       const walk = await walkDatabase(c, dbId, store.sink(0), { signal: opts.signal });
       const t = (await store.totals()).get(0);
       const problems = [...walk.problems];
-      if (t && t.missing > 0) problems.push({ dbId, id: t.missingSample[0] ?? '?', problem: `${t.missing} rows its trees reference are missing` });
+      const missing = missingRowsProblem(dbId, t);
+      if (missing) problems.push(missing);
       return { intact: problems.length === 0 && walk.roots.length > 0, rows: t?.rows ?? 0, problems };
     },
     { isolation: 'repeatable read' },

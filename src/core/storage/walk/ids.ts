@@ -12,19 +12,6 @@
 export const ROW_KINDS = ['root', 'logTail', 'index', 'log', 'gc', 'fulltext'] as const;
 export type RowKind = (typeof ROW_KINDS)[number];
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CHUNK_RE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_[0-9A-Fa-f]{15}$/;
-
-export function isUuidId(id: string): boolean {
-  return UUID_RE.test(id);
-}
-
-export function isChunkId(id: string): boolean {
-  return CHUNK_RE.test(id);
-}
-
-export { squuid, squuidTimeMs } from '../squuid.js';
-
 /** Datomic's `(str (uuid->val-key base) "_" (format "%015X" n))`. */
 export function chunkKey(base: string, n: number): string {
   return `${base}_${n.toString(16).toUpperCase().padStart(15, '0')}`;

@@ -49,11 +49,8 @@ export interface MarkResult {
   stats: WalkStats;
 }
 
-function addStats(a: WalkStats, b: WalkStats): void {
-  a.nodes += b.nodes;
-  a.bytesFetched += b.bytesFetched;
-  a.leaves += b.leaves;
-  a.collected += b.collected;
+function sumStats(a: WalkStats, b: WalkStats): WalkStats {
+  return { nodes: a.nodes + b.nodes, bytesFetched: a.bytesFetched + b.bytesFetched, leaves: a.leaves + b.leaves, collected: a.collected + b.collected };
 }
 
 export function databaseOwners(catalog: Catalog, first = 0, exclude?: string): Owner[] {
@@ -70,7 +67,7 @@ export async function markStorage(c: Queryable, catalog: Catalog, opts: MarkOpti
     { index: 1, kind: 'system', name: null, dbId: null },
     ...databaseOwners(catalog, 2, opts.exclude),
   ];
-  const stats: WalkStats = { nodes: 0, bytesFetched: 0, leaves: 0, collected: 0 };
+  let stats: WalkStats = { nodes: 0, bytesFetched: 0, leaves: 0, collected: 0 };
   const problems: WalkProblem[] = [];
   if (catalog.rev !== null) await store.add(0, 'root', [CATALOG_POD_ID, ...catalog.chain]);
   await store.add(1, 'root', (await fetchMaps(c, [...SYSTEM_ROW_IDS])).map((r) => r.id));
@@ -80,9 +77,9 @@ export async function markStorage(c: Queryable, catalog: Catalog, opts: MarkOpti
     const what = o.name !== null ? `database ${JSON.stringify(o.name)}` : `deleted ${o.dbId}`;
     const r = await walkDatabase(c, o.dbId!, store.sink(o.index), {
       signal: opts.signal,
-      onProgress: (s) => opts.onProgress?.({ what, done, total: dbs.length, stats: { ...stats, nodes: stats.nodes + s.nodes, leaves: stats.leaves + s.leaves, bytesFetched: stats.bytesFetched + s.bytesFetched, collected: stats.collected + s.collected } }),
+      onProgress: (s) => opts.onProgress?.({ what, done, total: dbs.length, stats: sumStats(stats, s) }),
     });
-    addStats(stats, r.stats);
+    stats = sumStats(stats, r.stats);
     problems.push(...r.problems);
     done++;
   }

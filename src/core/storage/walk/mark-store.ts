@@ -16,8 +16,10 @@ import { DtxError } from '../../errors.js';
 import { KVS_TABLE, translateKvsError, type Queryable } from '../kvs.js';
 import { ROW_KINDS, type RowKind } from './ids.js';
 import type { GarbageEntry } from './nodes.js';
+import type { WalkProblem } from './walk.js';
 
 const FLUSH_AT = 5000;
+const TABLES = 'pg_temp.dtx_mark, pg_temp.dtx_garbage, pg_temp.dtx_gcnode';
 const KIND_CODE = new Map(ROW_KINDS.map((k, i) => [k, i]));
 
 export interface KindTotals {
@@ -36,6 +38,17 @@ export interface OwnerTotals {
   missing: number;
   /** a few of the missing ids */
   missingSample: string[];
+}
+
+/** The problem to report when an owner's trees reference rows that are not in the table (else null). */
+export function missingRowsProblem(dbId: string, t: OwnerTotals | undefined): WalkProblem | null {
+  if (!t || t.missing === 0) return null;
+  const n = t.missing;
+  return {
+    dbId,
+    id: t.missingSample[0] ?? '?',
+    problem: `${n} row${n === 1 ? '' : 's'} its trees reference ${n === 1 ? 'is' : 'are'} missing (e.g. ${t.missingSample.join(', ')})`,
+  };
 }
 
 export function emptyByKind(): Record<RowKind, KindTotals> {
@@ -69,11 +82,16 @@ export class MarkStore {
   /** Creates the temporary tables on this connection (they vanish with it, or at commit). */
   static async create(c: Queryable, opts: { onCommitDrop?: boolean } = {}): Promise<MarkStore> {
     const drop = opts.onCommitDrop ? ' on commit drop' : '';
-    await q(c, 'drop table if exists pg_temp.dtx_mark, pg_temp.dtx_garbage, pg_temp.dtx_gcnode');
+    await q(c, `drop table if exists ${TABLES}`);
     await q(c, `create temp table dtx_mark (id text not null, owner int not null, kind smallint not null, primary key (id, owner))${drop}`);
     await q(c, `create temp table dtx_garbage (id text not null, owner int not null, tstamp bigint not null, primary key (id, owner))${drop}`);
     await q(c, `create temp table dtx_gcnode (id text not null, owner int not null, level text not null, newest double precision not null, primary key (id, owner))${drop}`);
     return new MarkStore(c);
+  }
+
+  /** Drops the tables now (they would go with the connection anyway). */
+  async drop(): Promise<void> {
+    await q(this.c, `drop table if exists ${TABLES}`);
   }
 
   /** A sink for one owner, to hand to walkDatabase. */

@@ -19,10 +19,10 @@
 import { throwIfAborted } from '../../abort.js';
 import type { PgClient } from '../../postgres/client.js';
 import { DtxError, ExitCode } from '../../errors.js';
-import { EdnSet } from '../../edn/index.js';
-import { DELETED_KEY, readCatalog, writeCatalog } from '../catalog.js';
-import { KVS_TABLE, translateKvsError, type Queryable } from '../kvs.js';
+import { readCatalog, removeDeletedId, type Catalog } from '../catalog.js';
+import { KVS_TABLE, kvsQuery, type Queryable } from '../kvs.js';
 import { ROW_KINDS, type RowKind } from './ids.js';
+import { deleteListed } from './delete-listed.js';
 import { markStorage } from './mark-all.js';
 import { walkDatabase, type Level, type WalkProblem } from './walk.js';
 
@@ -80,16 +80,10 @@ function emptyCounts(): Record<PurgeKind, KindCount> {
   return Object.fromEntries(PURGE_KINDS.map((k) => [k, { rows: 0, bytes: 0 }])) as Record<PurgeKind, KindCount>;
 }
 
-async function q<R extends object>(c: Queryable, text: string, values: unknown[] = []): Promise<R[]> {
-  try {
-    return (await c.query<R>(text, values)).rows;
-  } catch (e) {
-    throw translateKvsError(e, 'purging');
-  }
-}
+const q = kvsQuery('purging');
 
 /** Checks that dbId may be purged: in :datomic/deleted, not a live database. */
-export function purgeTarget(catalog: Awaited<ReturnType<typeof readCatalog>>, dbId: string): void {
+export function purgeTarget(catalog: Catalog, dbId: string): void {
   const live = catalog.databases.find((d) => d.dbId === dbId);
   if (live) {
     throw new DtxError({
@@ -202,20 +196,10 @@ export class PurgeSet {
   async delete(check: () => Promise<void>, onProgress?: (done: number) => void): Promise<number> {
     let done = 0;
     for (let level = 0; level <= 5; level++) {
-      for (;;) {
-        await check();
-        const [r] = await q<{ n: string; taken: string }>(
-          this.c,
-          `with b as (select id from dtx_purge where level = $1 order by ord, id limit $2),
-                d as (delete from ${KVS_TABLE} k using b where k.id = b.id and not exists (select 1 from dtx_mark m where m.id = b.id) returning k.id),
-                x as (delete from dtx_purge p using b where p.id = b.id returning p.id)
-           select (select count(*) from d)::text as n, (select count(*) from x)::text as taken`,
-          [level, this.batch],
-        );
-        done += Number(r?.n ?? 0);
-        onProgress?.(done);
-        if (Number(r?.taken ?? 0) < this.batch) break;
-      }
+      await deleteListed(this.c, {
+        table: 'dtx_purge', where: 'level = $1', params: [level], order: 'ord, id', batch: this.batch, spareMarked: true, what: 'purging', check,
+        onBatch: (n) => onProgress?.((done += n)),
+      });
     }
     return done;
   }
@@ -230,7 +214,7 @@ export class PurgeSet {
   }
 
   async drop(): Promise<void> {
-    await q(this.c, 'drop table if exists pg_temp.dtx_purge, pg_temp.dtx_mark, pg_temp.dtx_garbage, pg_temp.dtx_gcnode');
+    await q(this.c, 'drop table if exists pg_temp.dtx_purge');
   }
 }
 
@@ -248,7 +232,6 @@ export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOption
   // 1. the keep set
   progress({ phase: 'marking', done: 0, total: 0 });
   const { store } = await markStorage(c, catalog, { signal: opts.signal, exclude: dbId });
-  await store.flush();
 
   // 2. this database's rows, with their levels
   progress({ phase: 'walking', done: 0, total: 0 });
@@ -260,6 +243,7 @@ export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOption
   };
   if (opts.dryRun) {
     await set.drop();
+    await store.drop();
     result.ms = Math.round(performance.now() - started);
     return result;
   }
@@ -269,27 +253,11 @@ export async function purgeDatabase(c: PgClient, dbId: string, opts: PurgeOption
   progress({ phase: 'deleting', done: 0, total: result.rows });
   await set.delete(check, (done) => progress({ phase: 'deleting', done, total: result.rows }));
   await set.drop();
+  await store.drop();
 
   // 4. the catalog
   await check();
-  const w = await writeCatalog(c, (current) => {
-    if (!current.deleted.includes(dbId)) return null;
-    if (current.databases.some((d) => d.dbId === dbId)) {
-      throw new DtxError({
-        code: 'CATALOG_CHANGED',
-        message: `db-id ${dbId} became a live database again during the purge`,
-        hint: 'Someone undeleted it while it was being purged; its data is gone. Delete it again.',
-      });
-    }
-    const next = current.value.clone();
-    const del = next.get(DELETED_KEY);
-    if (del instanceof EdnSet) {
-      const d2 = del.clone();
-      d2.delete(dbId);
-      next.set(DELETED_KEY, d2);
-    }
-    return { value: next, removeDeleted: [dbId] };
-  }, { beforeWrite: check });
+  const w = await removeDeletedId(c, dbId, { beforeWrite: check });
   result.removedFromCatalog = w.written;
   result.catalogRev = w.rev;
   result.ms = Math.round(performance.now() - started);

@@ -13,12 +13,12 @@
 import type { PgClient } from '../../postgres/client.js';
 import { withTransaction } from '../../postgres/client.js';
 import { readCatalog } from '../catalog.js';
-import { KVS_TABLE, translateKvsError, type Queryable } from '../kvs.js';
+import { KVS_TABLE, kvsQuery, type Queryable } from '../kvs.js';
 import { markStorage, type MarkOptions, type Owner } from './mark-all.js';
-import { emptyByKind, type KindTotals } from './mark-store.js';
+import { emptyByKind, missingRowsProblem, type KindTotals } from './mark-store.js';
 import type { RowKind } from './ids.js';
 import type { WalkProblem, WalkStats } from './walk.js';
-import { rowKindSql, squuidMsSql } from './sql.js';
+import { isoOfMs, rowKindSql, squuidBounds, squuidMsSql } from './sql.js';
 
 export type GroupKind = 'database' | 'deleted' | 'catalog' | 'system' | 'unreferenced';
 
@@ -76,15 +76,9 @@ export interface ReportOptions extends MarkOptions {
   onSnapshot?: () => Promise<void> | void;
 }
 
-const iso = (ms: number | string | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+const iso = isoOfMs;
 
-async function q<R extends object>(c: Queryable, text: string, values: unknown[] = []): Promise<R[]> {
-  try {
-    return (await c.query<R>(text, values)).rows;
-  } catch (e) {
-    throw translateKvsError(e, 'reporting on storage');
-  }
-}
+const q = kvsQuery('reporting on storage');
 
 export async function tableStats(c: Queryable): Promise<TableStats> {
   const [s] = await q<{
@@ -125,8 +119,7 @@ function ownerGroup(o: Owner): { kind: GroupKind; name: string | null; dbId: str
 export async function storageReport(c: PgClient, opts: ReportOptions = {}): Promise<StorageReport> {
   const started = performance.now();
   const now = opts.nowMs ?? Date.now();
-  const minMs = Date.UTC(2012, 0, 1);
-  const maxMs = now + 86_400_000;
+  const [minMs, maxMs] = squuidBounds(now);
   let xmax = '0';
   const report = await withTransaction(
     c,
@@ -153,9 +146,8 @@ export async function storageReport(c: PgClient, opts: ReportOptions = {}): Prom
       for (const o of owners) {
         const r = ownedBy.get(o.index);
         const t = totals.get(o.index);
-        if (t && t.missing > 0 && o.dbId) {
-          unreadable.push({ dbId: o.dbId, id: t.missingSample[0] ?? '?', problem: `${t.missing} rows its trees reference are missing (e.g. ${t.missingSample.join(', ')})` });
-        }
+        const missing = o.dbId ? missingRowsProblem(o.dbId, t) : null;
+        if (missing) unreadable.push(missing);
         if (!r && o.dbId === null) continue; // no catalog / no system rows
         const g: ReportGroup = { ...ownerGroup(o), rows: Number(r?.rows ?? 0), bytes: Number(r?.bytes ?? 0), oldest: iso(r?.oldest ?? null) };
         if (o.dbId !== null) {

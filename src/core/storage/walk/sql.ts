@@ -6,6 +6,16 @@
 /** A squuid or a squuid chunk key (`<uuid>_<15 hex>`). */
 export const SQUUID_ID_RE_SQL = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(_[0-9A-Fa-f]{15})?$';
 
+/** The squuid times to believe (ms), for squuidMsSql's parameters: from 2012 to a day after `nowMs`. */
+export function squuidBounds(nowMs: number): [number, number] {
+  return [Date.UTC(2012, 0, 1), nowMs + 86_400_000];
+}
+
+/** A time in ms as these queries return it (text, number or NULL), as an ISO string. */
+export function isoOfMs(ms: string | number | null): string | null {
+  return ms === null ? null : new Date(Number(ms)).toISOString();
+}
+
 /** SQL for the squuid time (ms) of `idExpr`, NULL when it is not a plausible squuid (between minParam and maxParam). */
 export function squuidMsSql(idExpr: string, minParam: string, maxParam: string): string {
   const ms = `(('x' || substr(${idExpr}, 1, 8))::bit(32)::bigint * 1000)`;

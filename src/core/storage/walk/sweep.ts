@@ -15,9 +15,10 @@ import { throwIfAborted } from '../../abort.js';
 import type { PgClient } from '../../postgres/client.js';
 import { DtxError } from '../../errors.js';
 import { readCatalog } from '../catalog.js';
-import { KVS_TABLE, translateKvsError, type Queryable } from '../kvs.js';
+import { KVS_TABLE, kvsQuery } from '../kvs.js';
+import { deleteListed } from './delete-listed.js';
 import { markStorage } from './mark-all.js';
-import { rowKindSql, squuidMsSql } from './sql.js';
+import { isoOfMs, rowKindSql, squuidBounds, squuidMsSql } from './sql.js';
 import type { WalkProblem } from './walk.js';
 
 export const SWEEP_KINDS = ['pending garbage', 'segment', 'fulltext chunk', 'log tail', 'catalog tail', 'gc node', 'other'] as const;
@@ -60,16 +61,10 @@ export interface SweepOptions {
   confirm?: (plan: SweepResult) => Promise<void>;
 }
 
-async function q<R extends object>(c: Queryable, text: string, values: unknown[] = []): Promise<R[]> {
-  try {
-    return (await c.query<R>(text, values)).rows;
-  } catch (e) {
-    throw translateKvsError(e, 'sweeping');
-  }
-}
+const q = kvsQuery('sweeping');
 
 const empty = (): SweepCount => ({ rows: 0, bytes: 0, oldest: null });
-const iso = (ms: string | number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+const iso = isoOfMs;
 
 export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<SweepResult> {
   const started = performance.now();
@@ -83,7 +78,6 @@ export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<Swe
   opts.onProgress?.({ phase: 'marking', done: 0, total: 0 });
   const catalog = await readCatalog(c);
   const { store, problems } = await markStorage(c, catalog, { signal: opts.signal });
-  await store.flush();
 
   // candidates: every unreferenced row, with when it became garbage (null: undatable), plus the
   // gc dirs and leaves Datomic's gc would delete at this cutoff
@@ -101,7 +95,7 @@ export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<Swe
        from ${KVS_TABLE} k
        left join lateral (select min(x.tstamp) as tstamp from dtx_garbage x where x.id = k.id) g on true
       where not exists (select 1 from dtx_mark m where m.id = k.id)`,
-    [Date.UTC(2012, 0, 1), now + 86_400_000, opts.lastHeartbeatMs ?? 0],
+    [...squuidBounds(now), opts.lastHeartbeatMs ?? 0],
   );
   await q(
     c,
@@ -150,7 +144,8 @@ export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<Swe
     tooYoung, undatable, problems, sample, ms: 0,
   };
   const finish = async () => {
-    await q(c, 'drop table if exists pg_temp.dtx_sweep, pg_temp.dtx_mark, pg_temp.dtx_garbage, pg_temp.dtx_gcnode');
+    await q(c, 'drop table if exists pg_temp.dtx_sweep');
+    await store.drop();
     result.ms = Math.round(performance.now() - started);
     return result;
   };
@@ -178,21 +173,11 @@ export async function sweepStorage(c: PgClient, opts: SweepOptions): Promise<Swe
   let done = 0;
   opts.onProgress?.({ phase: 'deleting', done, total });
   for (let step = 0; step <= 2; step++) {
-    for (;;) {
-      await check();
-      const [r] = await q<{ n: string; taken: string }>(
-        c,
-        `with b as (select id from dtx_sweep where step = $1 and since <= $2 order by id limit $3),
-              d as (delete from ${KVS_TABLE} k using b where k.id = b.id
-                      and ($1 > 0 or not exists (select 1 from dtx_mark m where m.id = b.id)) returning k.id),
-              x as (delete from dtx_sweep s using b where s.id = b.id returning s.id)
-         select (select count(*) from d)::text as n, (select count(*) from x)::text as taken`,
-        [step, cutoff, batch],
-      );
-      done += Number(r?.n ?? 0);
-      opts.onProgress?.({ phase: 'deleting', done, total });
-      if (Number(r?.taken ?? 0) < batch) break;
-    }
+    // gc leaves and dirs (steps 1, 2) are marked, as part of their database's gc tree: they go anyway
+    await deleteListed(c, {
+      table: 'dtx_sweep', where: 'step = $1 and since <= $2', params: [step, cutoff], order: 'id', batch, spareMarked: step === 0, what: 'sweeping', check,
+      onBatch: (n) => opts.onProgress?.({ phase: 'deleting', done: (done += n), total }),
+    });
   }
   return finish();
 }

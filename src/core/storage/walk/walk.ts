@@ -93,6 +93,9 @@ export interface WalkResult {
   stats: WalkStats;
 }
 
+/** Nodes read per round trip at one level of a tree. */
+const NODE_GROUP = 200;
+
 const K_TAIL = kw('tail');
 const K_PREV = kw('prev');
 const K_KEY = kw('key');
@@ -144,6 +147,11 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
     progress();
     return out;
   };
+
+  /** readNodes over `ids` a group at a time (a level of a big tree has thousands of nodes). */
+  async function* eachNode(ids: string[], what: string, missingOk = false): AsyncGenerator<{ id: string; value: Value }> {
+    for (let i = 0; i < ids.length; i += NODE_GROUP) yield* await readNodes(ids.slice(i, i + NODE_GROUP), what, missingOk);
+  }
 
   const children = <T>(id: string, what: string, fn: () => T): T | null => {
     try {
@@ -226,18 +234,13 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
           cfsIds.push(...t.clusterfsIds);
         }
       }
-      for (let i = 0; i < dirIds.length; i += 200) {
-        for (const dir of await readNodes(dirIds.slice(i, i + 200), 'an index dir node')) {
-          await sink.add('index', [dir.id], 1);
-          await addLeaves('index', children(dir.id, 'an index dir node', () => indexDirSegIds(dir.value)) ?? []);
-        }
+      for await (const dir of eachNode(dirIds, 'an index dir node')) {
+        await sink.add('index', [dir.id], 1);
+        await addLeaves('index', children(dir.id, 'an index dir node', () => indexDirSegIds(dir.value)) ?? []);
       }
-      const uniqueCfs = [...new Set(cfsIds)];
-      for (let i = 0; i < uniqueCfs.length; i += 200) {
-        for (const cfs of await readNodes(uniqueCfs.slice(i, i + 200), 'a fulltext clusterfs root')) {
-          await sink.add('fulltext', [cfs.id], 1);
-          await addLeaves('fulltext', children(cfs.id, 'a clusterfs root', () => clusterfsChunkKeys(cfs.value)) ?? []);
-        }
+      for await (const cfs of eachNode([...new Set(cfsIds)], 'a fulltext clusterfs root')) {
+        await sink.add('fulltext', [cfs.id], 1);
+        await addLeaves('fulltext', children(cfs.id, 'a clusterfs root', () => clusterfsChunkKeys(cfs.value)) ?? []);
       }
     }
   }
@@ -248,11 +251,9 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
     for (const root of await readNodes([logRootId], 'the log root')) {
       await sink.add('log', [root.id], 2);
       const dirs = children(root.id, 'the log root', () => logDirChildren(root.value)) ?? [];
-      for (let i = 0; i < dirs.length; i += 200) {
-        for (const dir of await readNodes(dirs.slice(i, i + 200), 'a log dir')) {
-          await sink.add('log', [dir.id], 1);
-          await addLeaves('log', children(dir.id, 'a log dir', () => logDirChildren(dir.value)) ?? []);
-        }
+      for await (const dir of eachNode(dirs, 'a log dir')) {
+        await sink.add('log', [dir.id], 1);
+        await addLeaves('log', children(dir.id, 'a log dir', () => logDirChildren(dir.value)) ?? []);
       }
     }
   }
@@ -263,21 +264,19 @@ export async function walkDatabase(c: Queryable, dbId: string, sink: WalkSink, o
     for (const root of await readNodes([gcRootId], 'the gc root')) {
       await sink.add('gc', [root.id], 3);
       const dirs = children(root.id, 'the gc root', () => garbageNodeChildren(root.value, 'garbage-root')) ?? [];
-      for (let i = 0; i < dirs.length; i += 200) {
-        for (const dir of await readNodes(dirs.slice(i, i + 200), 'a gc dir', true)) {
-          await sink.add('gc', [dir.id], 2);
-          const leaves = children(dir.id, 'a gc dir', () => garbageNodeChildren(dir.value, 'garbage-dir'));
-          let dirNewest = leaves ? 0 : Infinity;
-          for (const leaf of await readNodes(leaves ?? [], 'a gc leaf', true)) {
-            await sink.add('gc', [leaf.id], 1);
-            const entries = children(leaf.id, 'a gc leaf', () => garbageLeafEntries(leaf.value));
-            const newest = entries ? Math.max(0, ...entries.map((e) => e.tstampMs)) : Infinity;
-            dirNewest = Math.max(dirNewest, newest);
-            if (entries) await sink.garbage(entries);
-            await sink.gcNode?.({ id: leaf.id, level: 'leaf', newestMs: newest });
-          }
-          await sink.gcNode?.({ id: dir.id, level: 'dir', newestMs: dirNewest });
+      for await (const dir of eachNode(dirs, 'a gc dir', true)) {
+        await sink.add('gc', [dir.id], 2);
+        const leaves = children(dir.id, 'a gc dir', () => garbageNodeChildren(dir.value, 'garbage-dir'));
+        let dirNewest = leaves ? 0 : Infinity;
+        for await (const leaf of eachNode(leaves ?? [], 'a gc leaf', true)) {
+          await sink.add('gc', [leaf.id], 1);
+          const entries = children(leaf.id, 'a gc leaf', () => garbageLeafEntries(leaf.value));
+          const newest = entries ? Math.max(0, ...entries.map((e) => e.tstampMs)) : Infinity;
+          dirNewest = Math.max(dirNewest, newest);
+          if (entries) await sink.garbage(entries);
+          await sink.gcNode?.({ id: leaf.id, level: 'leaf', newestMs: newest });
         }
+        await sink.gcNode?.({ id: dir.id, level: 'dir', newestMs: dirNewest });
       }
     }
   }
