@@ -7,3 +7,8 @@ export function progressBar(done: number, total: number, width = 20): string {
   const full = Math.round(frac * width);
   return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${done}/${total}`;
 }
+
+/** An ISO time as `YYYY-MM-DD HH:MM:SS` (UTC, as stored), or `-` when there is none. */
+export function formatTimestamp(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 19).replace('T', ' ') : '-';
+}

@@ -15,7 +15,7 @@ import { startProgress, type Progress } from '../../render/progress.js';
 import { confirmDestructive } from '../../render/prompts.js';
 import { formatBytes, formatCount } from '../../render/units.js';
 import { distributionWithJava } from '../shared/datomic.js';
-import { purgeJson, renderPurge, runPurge } from '../shared/purge.js';
+import { purgeDeleted, purgeJson, renderPurge, runPurge } from '../shared/purge.js';
 import { checkTransactorLiveness, requireNoTransactor, storageKey, withStorage } from '../shared/storage.js';
 
 interface DeleteOutcome {
@@ -42,10 +42,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
       const j = purge ? await journalFind(cfg.stateDir, storageKey(ctx), name) : null;
       if (j && cat.deleted.includes(j.dbId)) {
         io.note(`resuming the purge of "${name}" (${j.dbId}), which was interrupted after its delete`);
-        const { guard } = await requireNoTransactor(ctx, c, progress, 'a purge');
-        const r = await withMaintenanceLock(c, { what: 'the purge', signal: ctx.signal }, () =>
-          runPurge(ctx, c, { dbId: j.dbId, label: `database "${name}"`, dryRun, guard, progress }),
-        );
+        const r = await purgeDeleted(ctx, c, { dbId: j.dbId, label: `database "${name}"`, dryRun, progress });
         if (!dryRun) await journalDone(cfg.stateDir, storageKey(ctx), j.dbId);
         return { dbId: j.dbId, deleted: true, via: 'none', purge: r, resumed: true };
       }
@@ -119,7 +116,7 @@ async function deleteOffline(
     const d = await deleteDatabaseOffline(c, o.name, { beforeWrite: guard, signal: ctx.signal });
     let report: PurgeResult | null = null;
     if (o.purge) {
-      report = await runPurge({ ...ctx, flags: { ...ctx.flags, yes: true } }, c, { dbId: d.dbId, label: `database "${o.name}"`, dryRun: false, guard, progress: o.progress });
+      report = await runPurge(ctx, c, { dbId: d.dbId, label: `database "${o.name}"`, dryRun: false, guard, progress: o.progress, confirmed: true });
       await journalDone(cfg.stateDir, storageKey(ctx), d.dbId);
     }
     return { dbId: d.dbId, deleted: true, via: 'catalog', purge: report, resumed: false };

@@ -1,5 +1,4 @@
 import type { Ctx } from '../../cli/context.js';
-import { DtxError, ExitCode } from '../../core/errors.js';
 import { datomicUri } from '../../core/datomic/uri.js';
 import { databaseNotFound, readCatalog, type Catalog } from '../../core/storage/catalog.js';
 import { readDbRootRows } from '../../core/storage/dbrows.js';
@@ -8,7 +7,7 @@ import { ROW_KINDS } from '../../core/storage/walk/ids.js';
 import { printJson, keyValues, renderTable } from '../../render/output.js';
 import { formatBytes, formatCount } from '../../render/units.js';
 import { withStorage } from '../shared/storage.js';
-import { walkProgress } from '../shared/walk.js';
+import { failOnUnreadable, walkProgress } from '../shared/walk.js';
 
 export async function run(ctx: Ctx, name: string): Promise<number> {
   const { io } = ctx;
@@ -71,17 +70,9 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
       ),
     );
   }
-  if (view.unreadable.length) {
-    for (const u of view.unreadable.slice(0, 10)) io.err(`${io.chalk.red('unreadable:')} ${u.id}: ${u.problem}\n`);
-    if (!io.json) {
-      throw new DtxError({
-        code: 'STORAGE_UNREADABLE',
-        message: `${view.unreadable.length} part${view.unreadable.length === 1 ? '' : 's'} of this database's trees could not be read; the footprint above leaves them out`,
-        hint: 'Run `dtx storage report` for the whole picture; a missing or corrupt segment means the database cannot be read whole by Datomic either.',
-        exitCode: ExitCode.failed,
-      });
-    }
-    return ExitCode.failed;
-  }
-  return 0;
+  return failOnUnreadable(io, view.unreadable, {
+    scope: "this database's trees",
+    consequence: 'the footprint above leaves them out',
+    hint: 'Run `dtx storage report` for the whole picture; a missing or corrupt segment means the database cannot be read whole by Datomic either.',
+  });
 }

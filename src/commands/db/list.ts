@@ -1,5 +1,4 @@
 import type { Ctx } from '../../cli/context.js';
-import { ExitCode } from '../../core/errors.js';
 import { readCatalog, type Catalog } from '../../core/storage/catalog.js';
 import { hasRootRows } from '../../core/storage/dbrows.js';
 import { computeFootprints, type DbFootprint } from '../../core/storage/walk/footprint.js';
@@ -7,7 +6,13 @@ import type { WalkProblem } from '../../core/storage/walk/walk.js';
 import { printJson, renderTable } from '../../render/output.js';
 import { formatBytes, formatCount } from '../../render/units.js';
 import { withStorage } from '../shared/storage.js';
-import { walkProgress } from '../shared/walk.js';
+import { failOnUnreadable, walkProgress } from '../shared/walk.js';
+
+const UNREADABLE = {
+  scope: 'the trees',
+  consequence: "their databases' sizes leave them out",
+  hint: 'Run `dtx storage report` for the whole picture; a missing or corrupt segment means the database cannot be read whole by Datomic either.',
+};
 
 interface ListView {
   cat: Catalog;
@@ -48,7 +53,7 @@ export async function run(ctx: Ctx): Promise<number> {
       catalogRev: view.cat.rev,
       ...(size ? { unreadable: view.unreadable } : {}),
     });
-    return view.unreadable.length ? ExitCode.failed : 0;
+    return failOnUnreadable(io, view.unreadable, UNREADABLE);
   }
   const c = io.chalk;
   const sizeCols = (dbId: string): string[] => {
@@ -74,10 +79,5 @@ export async function run(ctx: Ctx): Promise<number> {
     io.out(`\n${c.bold('deleted, awaiting gc')} ${c.dim(`(${io.cmd} db gc or ${io.cmd} db purge reclaims them)`)}\n`);
     io.out(renderTable(io, ['db-id', ...sizeHead], view.cat.deleted.map((d) => [d, ...sizeCols(d)])));
   }
-  for (const u of view.unreadable.slice(0, 10)) io.err(`${c.red('unreadable:')} ${u.dbId}: ${u.id}: ${u.problem}\n`);
-  if (view.unreadable.length) {
-    io.err(`${c.red('error:')} ${view.unreadable.length} part(s) of the trees could not be read; their sizes are left out\n`);
-    return ExitCode.failed;
-  }
-  return 0;
+  return failOnUnreadable(io, view.unreadable, UNREADABLE);
 }

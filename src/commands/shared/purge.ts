@@ -1,11 +1,13 @@
 /** Rendering and running a purge for `db purge` and `db delete --purge`. */
 import type { Ctx } from '../../cli/context.js';
 import type { PgClient } from '../../core/postgres/client.js';
+import { withMaintenanceLock } from '../../core/storage/maintenance-lock.js';
 import { purgeDatabase, PURGE_KINDS, type PurgeResult } from '../../core/storage/walk/purge.js';
 import { keyValues, renderTable } from '../../render/output.js';
 import type { Progress } from '../../render/progress.js';
 import { confirmDestructive } from '../../render/prompts.js';
 import { formatBytes, formatCount, progressBar } from '../../render/units.js';
+import { requireNoTransactor } from './storage.js';
 
 export interface RunPurgeOptions {
   dbId: string;
@@ -14,6 +16,8 @@ export interface RunPurgeOptions {
   dryRun: boolean;
   guard: () => Promise<void>;
   progress: Progress;
+  /** the user already said yes to this purge (db delete --purge asks before its catalog delete) */
+  confirmed?: boolean;
 }
 
 export async function runPurge(ctx: Ctx, c: PgClient, o: RunPurgeOptions): Promise<PurgeResult> {
@@ -28,7 +32,7 @@ export async function runPurge(ctx: Ctx, c: PgClient, o: RunPurgeOptions): Promi
       else o.progress.update(`deleting ${progressBar(p.done, p.total)} rows`);
     },
     confirm: async (plan) => {
-      if (plan.rows === 0) return;
+      if (plan.rows === 0 || o.confirmed) return;
       o.progress.stop();
       await confirmDestructive(io, {
         yes: Boolean(ctx.flags.yes),
@@ -39,6 +43,15 @@ export async function runPurge(ctx: Ctx, c: PgClient, o: RunPurgeOptions): Promi
       });
     },
   });
+}
+
+/**
+ * A purge on its own (`db purge`, or `db delete --purge` resuming): with no transactor alive, under
+ * the maintenance lock, asking first.
+ */
+export async function purgeDeleted(ctx: Ctx, c: PgClient, o: Omit<RunPurgeOptions, 'guard' | 'confirmed'>): Promise<PurgeResult> {
+  const { guard } = await requireNoTransactor(ctx, c, o.progress, 'a purge');
+  return withMaintenanceLock(c, { what: 'the purge', signal: ctx.signal }, () => runPurge(ctx, c, { ...o, guard }));
 }
 
 export async function renderPurge(ctx: Ctx, r: PurgeResult): Promise<void> {

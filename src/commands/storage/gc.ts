@@ -17,7 +17,7 @@ import { sweepStorage, SWEEP_KINDS, type SweepResult } from '../../core/storage/
 import { keyValues, printJson, renderTable } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { confirmDestructive } from '../../render/prompts.js';
-import { formatBytes, formatCount, progressBar } from '../../render/units.js';
+import { formatBytes, formatCount, formatTimestamp, progressBar } from '../../render/units.js';
 import { distributionWithJava } from '../shared/datomic.js';
 import { checkTransactorLiveness, requireNoTransactor, withStorage } from '../shared/storage.js';
 import { runVacuum, VACUUM_HINT, type VacuumResult } from '../shared/vacuum.js';
@@ -67,7 +67,7 @@ export async function run(ctx: Ctx): Promise<number> {
     if (u.length === 0) io.out('nothing unreferenced is left\n');
     else {
       io.out('still unreferenced (dtx does not sweep while a transactor runs):\n');
-      io.out(renderTable(io, ['kind', 'rows', 'bytes', 'oldest'], u.map((g) => [g.name ?? '?', formatCount(g.rows), formatBytes(g.bytes), g.oldest?.slice(0, 19).replace('T', ' ') ?? '-'])));
+      io.out(renderTable(io, ['kind', 'rows', 'bytes', 'oldest'], u.map((g) => [g.name ?? '?', formatCount(g.rows), formatBytes(g.bytes), formatTimestamp(g.oldest)])));
       io.out(c.dim('Stop the transactor and run `dtx storage gc` to sweep them.\n'));
     }
     return 0;
@@ -104,12 +104,12 @@ async function renderSweep(ctx: Ctx, r: SweepResult, olderThanMs: number): Promi
   const { io } = ctx;
   const c = io.chalk;
   const verb = r.dryRun ? 'would delete' : 'deleted';
-  io.out(`${r.dryRun ? c.yellow('dry run:') : c.green('✔')} ${verb} ${formatCount(r.rows)} unreferenced rows (${formatBytes(r.bytes)}) that were garbage before ${r.cutoff.slice(0, 19).replace('T', ' ')} (--older-than ${formatDuration(olderThanMs)})\n`);
-  const rows = SWEEP_KINDS.filter((k) => r.swept[k].rows > 0).map((k) => [k, formatCount(r.swept[k].rows), formatBytes(r.swept[k].bytes), r.swept[k].oldest?.slice(0, 19).replace('T', ' ') ?? '-']);
+  io.out(`${r.dryRun ? c.yellow('dry run:') : c.green('✔')} ${verb} ${formatCount(r.rows)} unreferenced rows (${formatBytes(r.bytes)}) that were garbage before ${formatTimestamp(r.cutoff)} (--older-than ${formatDuration(olderThanMs)})\n`);
+  const rows = SWEEP_KINDS.filter((k) => r.swept[k].rows > 0).map((k) => [k, formatCount(r.swept[k].rows), formatBytes(r.swept[k].bytes), formatTimestamp(r.swept[k].oldest)]);
   if (rows.length) io.out(renderTable(io, ['kind', 'rows', 'bytes', 'oldest'], rows));
   io.out(
     keyValues(io, [
-      ['kept (too young)', r.tooYoung.rows ? `${formatCount(r.tooYoung.rows)} rows (${formatBytes(r.tooYoung.bytes)}), garbage since ${r.tooYoung.oldest?.slice(0, 19).replace('T', ' ')} or later` : '0'],
+      ['kept (too young)', r.tooYoung.rows ? `${formatCount(r.tooYoung.rows)} rows (${formatBytes(r.tooYoung.bytes)}), garbage since ${formatTimestamp(r.tooYoung.oldest)} or later` : '0'],
       ['kept (undated)', r.undatable.rows ? `${formatCount(r.undatable.rows)} rows whose id does not date them, e.g. ${r.undatable.sample.join(', ')}` : '0'],
       ['sample', r.sample.join(', ') || '-'],
     ]),

@@ -1,11 +1,12 @@
 import type { Ctx } from '../../cli/context.js';
-import { DtxError, ExitCode } from '../../core/errors.js';
 import { judgeAlive, readHeartbeat } from '../../core/storage/heartbeat.js';
 import { storageReport, type ReportGroup } from '../../core/storage/walk/report.js';
 import { printJson, renderTable, keyValues } from '../../render/output.js';
-import { formatBytes, formatCount } from '../../render/units.js';
+import { formatBytes, formatCount, formatTimestamp } from '../../render/units.js';
 import { withStorage } from '../shared/storage.js';
-import { walkProgress } from '../shared/walk.js';
+import { failOnUnreadable, walkProgress } from '../shared/walk.js';
+
+const UNREADABLE_HINT = 'A missing or corrupt segment means Datomic cannot read that database whole either. Restore it from a backup; do not sweep until then.';
 
 /** Unreferenced rows younger than this are "recent" while a transactor runs (may be in flight). */
 const RECENT_MS = 10 * 60_000;
@@ -37,9 +38,10 @@ export async function run(ctx: Ctx): Promise<number> {
     }).finally(() => progress.stop());
     return { report, alive };
   });
+  const unreadable = { scope: 'the trees', consequence: 'the rows below them are counted as unreferenced', hint: UNREADABLE_HINT };
   if (io.json) {
     printJson(io, { ...report, transactorAlive: alive });
-    return report.unreadable.length ? ExitCode.failed : 0;
+    return failOnUnreadable(io, report.unreadable, unreadable);
   }
   const c = io.chalk;
   const order: ReportGroup['kind'][] = ['database', 'deleted', 'catalog', 'system', 'unreferenced'];
@@ -49,7 +51,7 @@ export async function run(ctx: Ctx): Promise<number> {
       io,
       ['group', 'rows', 'bytes', 'oldest'],
       [
-        ...groups.map((g) => [label(g), formatCount(g.rows), formatBytes(g.bytes), g.oldest ? g.oldest.slice(0, 19).replace('T', ' ') : '-']),
+        ...groups.map((g) => [label(g), formatCount(g.rows), formatBytes(g.bytes), formatTimestamp(g.oldest)]),
         [c.bold('total'), formatCount(report.rows), formatBytes(report.bytes), ''],
       ],
     ),
@@ -73,14 +75,5 @@ export async function run(ctx: Ctx): Promise<number> {
         '; unreferenced rows from the last 10 minutes are shown as "recent" (they may belong to an index job in flight)',
     );
   }
-  if (report.unreadable.length) {
-    for (const u of report.unreadable.slice(0, 20)) io.err(`${c.red('unreadable:')} ${u.dbId}: ${u.id}: ${u.problem}\n`);
-    throw new DtxError({
-      code: 'STORAGE_UNREADABLE',
-      message: `${report.unreadable.length} part${report.unreadable.length === 1 ? '' : 's'} of the trees could not be read (listed above); the rows below them are counted as unreferenced`,
-      hint: 'A missing or corrupt segment means Datomic cannot read that database whole either. Restore it from a backup; do not sweep until then.',
-      exitCode: ExitCode.failed,
-    });
-  }
-  return 0;
+  return failOnUnreadable(io, report.unreadable, unreadable);
 }
