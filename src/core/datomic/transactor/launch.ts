@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import { throwIfAborted } from '../../abort.js';
 import { DtxError, ExitCode } from '../../errors.js';
 import { createStreamMasker, maskSecrets } from '../../mask.js';
 import { fileSizes, readFrom } from '../logs.js';
@@ -25,6 +26,8 @@ export interface Running {
 }
 
 export async function launch(prep: Prepared, opts: StartTransactorOptions, foreground: boolean): Promise<Running> {
+  // Ctrl-C during the preflight: no folders, no log, no pid file, no JVM.
+  throwIfAborted(opts.signal);
   const { dist, settings, paths, platform } = prep;
   const plan = planLaunch({
     dist, propertiesFile: settings.file, xmx: opts.xmx, xms: opts.xms, javaOpts: opts.javaOpts, platform, env: opts.env,

@@ -4,6 +4,7 @@
  * datomic_kvs), no live transactor registered in pod-coord (unless standby), and free ports.
  */
 import path from 'node:path';
+import { abortableSleep, throwIfAborted } from '../../abort.js';
 import { DtxError, ExitCode } from '../../errors.js';
 import { maskSecrets } from '../../mask.js';
 import { connect, type PgClient } from '../../postgres/client.js';
@@ -19,7 +20,8 @@ import { loadTransactorProperties, type TransactorSettings } from '../properties
 import type { Env } from '../script.js';
 import { progress, type StartTransactorOptions } from './start-options.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The progress stage while a heartbeat is watched for a second sample (more than one interval). */
+export const SECOND_SAMPLE_STAGE = 'checking for a live transactor: watching its heartbeat';
 
 export interface Prepared {
   dist: Distribution;
@@ -45,12 +47,13 @@ function alreadyRunning(message: string, details: Record<string, unknown>): DtxE
 }
 
 /** Is the process recorded in this pid file a live transactor? Cleans the file when stale. */
-async function checkPidFile(file: string | null | undefined, opts: { platform: Platform; exec?: ExecText }): Promise<{ pid: number | null; live: boolean; stale: boolean }> {
+async function checkPidFile(file: string | null | undefined, opts: { platform: Platform; exec?: ExecText; signal?: AbortSignal }): Promise<{ pid: number | null; live: boolean; stale: boolean }> {
   if (!file) return { pid: null, live: false, stale: false };
   const pid = await readPidFile(file);
   if (pid === null) return { pid: null, live: false, stale: false };
   const ours = await isOurTransactor(pid, { platform: opts.platform, exec: opts.exec });
   if (ours === false) {
+    throwIfAborted(opts.signal);
     await removeFile(file);
     return { pid, live: false, stale: true };
   }
@@ -74,13 +77,14 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
   progress(opts, 'checking the properties');
   const settings = await loadTransactorProperties(opts.propertiesFile);
   const paths = transactorPaths(opts.stateDir);
-  // 4. Lock: one start per state dir
+  // 4. Lock: one start per state dir (creating it is the first write)
+  throwIfAborted(opts.signal);
   const lock = await acquireLock(paths.lockFile, { what: 'another `dtx transactor start`' });
   let client: PgClient | undefined;
   try {
     // 5. A transactor dtx started here already?
     for (const f of [paths.pidFile, settings.pidFile ? path.resolve(dist.home, settings.pidFile) : null]) {
-      const r = await checkPidFile(f, { platform, exec: opts.exec });
+      const r = await checkPidFile(f, { platform, exec: opts.exec, signal: opts.signal });
       if (r.stale) progress(opts, `removed stale pid file ${f} (pid ${r.pid} is not a transactor)`);
       if (r.live) {
         // Also for --standby: a standby needs its own state dir (pid file, logs, ports).
@@ -118,7 +122,8 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
     const interval = settings.heartbeatIntervalMsec;
     if (!opts.standby && judgeAlive(before.active, Date.now(), Math.max(interval, 1000)).alive) {
       // Recent: confirm clock-independently (it may be a transactor that was just killed).
-      await sleep(Math.max(interval, 1000) + 300);
+      progress(opts, SECOND_SAMPLE_STAGE);
+      await abortableSleep(Math.max(interval, 1000) + 300, opts.signal);
       const again = await readHeartbeats(client);
       if (judgeAdvance(before.active, again.active).alive) {
         const c = again.active;

@@ -3,6 +3,7 @@
  * and a fresh heartbeat of its own), and failing fast, with the classified cause, when it reports a
  * fatal error, exits, is cancelled or times out (docs/datomic-storage.md §4, §6).
  */
+import { abortableSleep } from '../../abort.js';
 import { DtxError, ExitCode } from '../../errors.js';
 import { isPortOpen } from '../../net.js';
 import { heartbeatAgeMs, readHeartbeats, type Heartbeat } from '../../storage/heartbeat.js';
@@ -15,8 +16,6 @@ import { OutputScanner } from './output-scanner.js';
 import type { Prepared } from './preflight.js';
 import { progress, type StartResult, type StartTransactorOptions } from './start-options.js';
 import { terminate } from './terminate.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function matches(hb: Heartbeat | null, s: TransactorSettings): boolean {
   if (!hb) return false;
@@ -79,8 +78,8 @@ export async function waitReady(prep: Prepared, opts: StartTransactorOptions, ru
         await fail(null, what);
       }
       if (run.exited) {
-        // Let the last output land.
-        await sleep(30);
+        // Let the last output land (no signal: an abort here must still go through fail()).
+        await abortableSleep(30);
         scanner.feed(await run.read());
         scanner.flush();
         await fail(null, `the transactor exited during startup (exit ${run.exited.code ?? run.exited.signal ?? '?'})`, run.exited.code);

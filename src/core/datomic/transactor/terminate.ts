@@ -4,9 +4,8 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import type { Platform } from '../distribution.js';
+import { abortableSleep } from '../../abort.js';
 import { isAlive } from '../process.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export type StopAction =
   | { kind: 'signal'; pid: number; signal: 'SIGTERM' | 'SIGKILL'; processGroup: boolean }
@@ -120,7 +119,7 @@ async function waitGone(pid: number, ms: number, child?: ChildProcess): Promise<
     const exited = child ? child.exitCode !== null || child.signalCode !== null : false;
     if (exited || !isAlive(pid)) return true;
     if (Date.now() >= end) return false;
-    await sleep(50);
+    await abortableSleep(50); // no signal: a stop that Ctrl-C started runs to its end
   }
 }
 
