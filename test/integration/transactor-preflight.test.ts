@@ -11,7 +11,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { freshStorage } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
-import { writeBeat } from '../helpers/heartbeat.js';
+import { startBeating, writeBeat } from '../helpers/heartbeat.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { renderTransactorProperties, writeSecretFile } from '../../src/core/datomic/properties.js';
 import { transactorPaths } from '../../src/core/datomic/pidfile.js';
@@ -22,6 +22,7 @@ import { stopTransactor } from '../../src/core/datomic/transactor/stop.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { DtxError } from '../../src/core/errors.js';
 
+const MIN = 60_000;
 let home: string | null = null;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -124,5 +125,28 @@ describe('Ctrl-C during transactor start preflight', () => {
     expect(await exists(p.pidFile)).toBe(true);
     expect(await exists(p.launchFile)).toBe(false);
     expect(isAlive(other.pid as number)).toBe(true);
+  });
+});
+
+describe('transactor start refuses while a transactor is alive (the one liveness judgement)', () => {
+  it('a heartbeat 20 minutes behind whose rev advances every second is a live transactor: TRANSACTOR_ALREADY_RUNNING', async () => {
+    const r = await rig();
+    const tx = await startBeating(r.url, { skewMs: -20 * MIN, everyMs: 1000 });
+    cleanups.push(tx.stop);
+    let spawned = false;
+    const e = await rejection(startTransactor({ ...r.opts, beforeSpawn: async () => void (spawned = true) }));
+    expect(e).toMatchObject({ code: 'TRANSACTOR_ALREADY_RUNNING', exitCode: 1, message: expect.stringContaining('192.0.2.10:4334') });
+    await expectNothingLaunched(r.stateDir, spawned);
+  });
+
+  it('a dead transactor of this machine (its port refuses) does not hold up a start: no wait for a second sample', async () => {
+    const r = await rig();
+    const gone = await freePort();
+    await writeBeat(r.url, { host: '127.0.0.1', port: gone });
+    const stages: string[] = [];
+    const res = await startTransactor({ ...r.opts, onProgress: (s) => stages.push(s) });
+    expect(res.role).toBe('active');
+    expect(stages).toContain('checking for a live transactor');
+    expect(stages).not.toContain(SECOND_SAMPLE_STAGE);
   });
 });

@@ -4,12 +4,13 @@
  * datomic_kvs), no live transactor registered in pod-coord (unless standby), and free ports.
  */
 import path from 'node:path';
-import { abortableSleep, throwIfAborted } from '../../abort.js';
+import { throwIfAborted } from '../../abort.js';
 import { DtxError, ExitCode } from '../../errors.js';
 import { maskSecrets } from '../../mask.js';
 import { connect, type PgClient } from '../../postgres/client.js';
 import { isPortFree } from '../../net.js';
-import { judgeAdvance, judgeAlive, readHeartbeats, type Heartbeats } from '../../storage/heartbeat.js';
+import { readHeartbeats, type Heartbeats } from '../../storage/heartbeat.js';
+import { transactorLiveness } from '../../storage/liveness.js';
 import { maintenanceLockHeld } from '../../storage/maintenance-lock.js';
 import { findDistribution, type Distribution, type Platform } from '../distribution.js';
 import { checkJava, type JavaInfo } from '../java.js';
@@ -116,24 +117,27 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
       }
       throw new DtxError({ code: 'STORAGE_QUERY_FAILED', message: `cannot read datomic_kvs: ${maskSecrets(String((e as Error).message))}`, exitCode: ExitCode.failed, cause: e });
     }
-    // 7. No live transactor registered, unless standby
+    // 7. No live transactor registered, unless standby: the one liveness judgement, with a second
+    // sample even for a fresh heartbeat (it may be a transactor that was just killed), and a
+    // heartbeat that advances is alive however old its clock makes it look.
     progress(opts, 'checking for a live transactor');
-    let before = await readHeartbeats(client);
-    const interval = settings.heartbeatIntervalMsec;
-    if (!opts.standby && judgeAlive(before.active, Date.now(), Math.max(interval, 1000)).alive) {
-      // Recent: confirm clock-independently (it may be a transactor that was just killed).
-      progress(opts, SECOND_SAMPLE_STAGE);
-      await abortableSleep(Math.max(interval, 1000) + 300, opts.signal);
-      const again = await readHeartbeats(client);
-      if (judgeAdvance(before.active, again.active).alive) {
-        const c = again.active;
+    if (!opts.standby) {
+      const live = await transactorLiveness(client, {
+        intervalMs: Math.max(settings.heartbeatIntervalMsec, 1000),
+        confirm: true,
+        signal: opts.signal,
+        onSecondSample: () => progress(opts, SECOND_SAMPLE_STAGE),
+      });
+      if (live.alive) {
+        const c = live.heartbeat;
         throw alreadyRunning(
           `a live transactor is already registered in this storage (${c?.host ?? '?'}:${c?.port ?? '?'}, version ${c?.version ?? '?'})`,
           { host: c?.host, port: c?.port, version: c?.version },
         );
       }
-      before = again;
     }
+    // What readiness compares against: the rows as they are now, before the launch.
+    const before = await readHeartbeats(client);
     // 8. No dtx purge, sweep or restore is rewriting this storage (they hold the maintenance lock)
     if (await maintenanceLockHeld(client)) {
       throw new DtxError({
