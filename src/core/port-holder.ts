@@ -6,6 +6,7 @@
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { Platform } from './datomic/distribution.js';
+import { processCommandLine } from './datomic/process.js';
 
 export interface Listener {
   address: string;
@@ -113,9 +114,9 @@ export async function findPortHolders(port: number, opts: HolderOptions = {}): P
   return out;
 }
 
+/** The process's command line, else its name (/proc/<pid>/comm: a zombie's cmdline is empty). */
 async function commandOf(proc: string, pid: number): Promise<string | null> {
-  const raw = await readFile(`${proc}/${pid}/cmdline`).catch(() => null);
-  const cmd = raw ? raw.toString('utf8').split('\0').filter(Boolean).join(' ') : '';
+  const cmd = await processCommandLine(pid, { platform: 'linux', procRoot: proc });
   if (cmd) return cmd;
   return (await readFile(`${proc}/${pid}/comm`, 'utf8').catch(() => ''))?.trim() || null;
 }
