@@ -4,6 +4,7 @@ import { planStop } from '../../src/core/datomic/transactor/terminate.js';
 import { classifyFailure, relevantLines } from '../../src/core/datomic/transactor/failure.js';
 import { quoteCmdArg } from '../../src/core/datomic/script.js';
 import { distributionScripts } from '../../src/core/datomic/distribution.js';
+import { serviceCommand } from '../../src/core/datomic/service.js';
 
 const env = { PATH: '/usr/bin:/bin', HOME: '/home/u' };
 
@@ -140,5 +141,25 @@ describe('failure classification', () => {
     expect(r[0]).toBe('ERROR boom');
     expect(r.at(-1)).toBe('info 49');
     expect(r.length).toBe(9);
+  });
+});
+
+describe('planLaunch heap flags', () => {
+  const home = '/opt/d';
+  const plan = (xmx: string | undefined, xms?: string) =>
+    planLaunch({ dist: { home, scripts: distributionScripts(home, 'linux') }, propertiesFile: '/p', platform: 'linux', env, xmx, xms }).args;
+
+  it('a blank xmx or xms is no flag at all (never a bare -Xmx / -Xms the JVM refuses)', () => {
+    expect(plan('  ')).toEqual(['/p']);
+    expect(plan(' ', ' ')).toEqual(['/p']);
+    expect(plan('2g', ' ')).toEqual(['-Xmx2g', '-Xms2g', '/p']);
+    expect(plan(' ', '512m')).toEqual(['-Xms512m', '/p']);
+  });
+
+  it('the service unit and `transactor start` pass the same heap flags', () => {
+    for (const [xmx, xms] of [['4g', undefined], [' -Xmx1g ', '512m'], ['  ', undefined], ['2g', '  '], [undefined, '-Xms256m']] as const) {
+      const unit = serviceCommand({ home, transactorScript: '/opt/d/bin/transactor', propertiesFile: '/p', xmx, xms, user: 'datomic', name: 'datomic', description: 'd' });
+      expect(unit).toEqual(['/opt/d/bin/transactor', ...plan(xmx, xms)]);
+    }
   });
 });

@@ -10,6 +10,7 @@
  * the transactor writes its logs with its own umask, so the service sets 0077.
  */
 import path from 'node:path';
+import { heapArgs } from './transactor/launch-plan.js';
 
 export type ServiceKind = 'systemd' | 'launchd';
 
@@ -40,13 +41,6 @@ export interface ServiceSpec {
 /** The PATH systemd gives services, and launchd's default. */
 export const SYSTEMD_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const LAUNCHD_DEFAULT_PATH = '/usr/bin:/bin:/usr/sbin:/sbin';
-
-function heapArgs(spec: ServiceSpec): string[] {
-  const norm = (flag: string, v: string) => (v.startsWith(flag) ? v : `${flag}${v}`);
-  const xmx = spec.xmx?.trim() ? norm('-Xmx', spec.xmx.trim()) : undefined;
-  const xms = spec.xms?.trim() ? norm('-Xms', spec.xms.trim()) : xmx ? `-Xms${xmx.slice(4)}` : undefined;
-  return [xmx, xms].filter((x): x is string => !!x);
-}
 
 /** The program and its arguments, as bin/transactor is started by `dtx transactor start`. */
 export function serviceCommand(spec: ServiceSpec): string[] {

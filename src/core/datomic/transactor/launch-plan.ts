@@ -36,9 +36,19 @@ export interface PlanLaunchOptions {
   javaBinDir?: string | null | undefined;
 }
 
-function normaliseSize(flag: '-Xmx' | '-Xms', v: string): string {
-  const s = v.trim();
-  return s.startsWith(flag) ? s : `${flag}${s}`;
+/**
+ * The heap flags: `-Xmx<xmx>` and `-Xms<xms>` (either given with or without its flag), -Xms the
+ * same as -Xmx when not given (Datomic recommends equal bounds); a blank value is no flag.
+ */
+export function heapArgs(opts: { xmx?: string | undefined; xms?: string | undefined }): string[] {
+  const norm = (flag: '-Xmx' | '-Xms', v: string | undefined): string | undefined => {
+    const s = v?.trim();
+    if (!s) return undefined;
+    return s.startsWith(flag) ? s : `${flag}${s}`;
+  };
+  const xmx = norm('-Xmx', opts.xmx);
+  const xms = norm('-Xms', opts.xms) ?? (xmx ? `-Xms${xmx.slice(4)}` : undefined);
+  return [xmx, xms].filter((x): x is string => !!x);
 }
 
 /**
@@ -50,9 +60,7 @@ export function planLaunch(opts: PlanLaunchOptions): LaunchPlan {
   const platform = opts.platform ?? process.platform;
   const p = platform === 'win32' ? path.win32 : path.posix;
   const props = p.resolve(opts.dist.home, opts.propertiesFile);
-  const xmx = opts.xmx ? normaliseSize('-Xmx', opts.xmx) : undefined;
-  const xms = opts.xms ? normaliseSize('-Xms', opts.xms) : xmx ? `-Xms${xmx.slice(4)}` : undefined;
-  const jvm = [xmx, xms].filter((x): x is string => !!x);
+  const jvm = heapArgs(opts);
   let env: Env = { ...opts.env };
   if (opts.javaOpts?.trim()) env.JAVA_OPTS = opts.javaOpts.trim();
   if (opts.javaBinDir) env = withPathFirst(env, opts.javaBinDir, platform);
