@@ -9,7 +9,8 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTransactorProperties } from './properties.js';
-import { quoteSh, servicePath, type ServiceKind, type ServiceSpec } from './service.js';
+import { quotePosixArg } from './script.js';
+import { servicePath, type ServiceKind, type ServiceSpec } from './service.js';
 import { isDtxError } from '../errors.js';
 
 export interface ServiceCheck {
@@ -59,7 +60,7 @@ export async function lookupUser(name: string, exec: Exec = defaultExec): Promis
 
 export function createUserHint(kind: ServiceKind, user: string, home: string): string {
   return kind === 'systemd'
-    ? `sudo useradd --system --home-dir ${quoteSh(home)} --no-create-home --shell /usr/sbin/nologin ${user}`
+    ? `sudo useradd --system --home-dir ${quotePosixArg(home)} --no-create-home --shell /usr/sbin/nologin ${user}`
     : `create a role account named ${user} (e.g. with dscl: a UniqueID below 500, UserShell /usr/bin/false), or pass --user with an existing one`;
 }
 
@@ -103,14 +104,14 @@ export async function checkProperties(opts: { file: string; home: string; user: 
   const mode = st.mode & 0o777;
   checks.push(
     mode & 0o077
-      ? { name: 'properties mode', status: 'warn', detail: `${opts.file} is mode ${mode.toString(8).padStart(4, '0')}; it holds the storage password`, fix: `chmod 600 ${quoteSh(opts.file)}` }
+      ? { name: 'properties mode', status: 'warn', detail: `${opts.file} is mode ${mode.toString(8).padStart(4, '0')}; it holds the storage password`, fix: `chmod 600 ${quotePosixArg(opts.file)}` }
       : { name: 'properties mode', status: 'pass', detail: `mode ${mode.toString(8).padStart(4, '0')}`, fix: null },
   );
   if (opts.info) {
     checks.push(
       st.uid === opts.info.uid
         ? { name: 'properties owner', status: 'pass', detail: `owned by ${opts.user}`, fix: null }
-        : { name: 'properties owner', status: 'warn', detail: `${opts.file} is owned by uid ${st.uid}, not ${opts.user} (uid ${opts.info.uid}): with mode 0600 the transactor could not read it`, fix: `sudo chown ${opts.user}: ${quoteSh(opts.file)}` },
+        : { name: 'properties owner', status: 'warn', detail: `${opts.file} is owned by uid ${st.uid}, not ${opts.user} (uid ${opts.info.uid}): with mode 0600 the transactor could not read it`, fix: `sudo chown ${opts.user}: ${quotePosixArg(opts.file)}` },
     );
   }
   return { checks, writes };
@@ -122,9 +123,9 @@ export async function checkWritableDirs(dirs: string[], user: string, info: User
   for (const d of [...new Set(dirs)]) {
     const st = await statOf(d);
     if (!st) {
-      out.push({ name: 'writable folder', status: 'warn', detail: `${d} does not exist yet`, fix: `sudo install -d -m 700 -o ${user} ${quoteSh(d)}` });
+      out.push({ name: 'writable folder', status: 'warn', detail: `${d} does not exist yet`, fix: `sudo install -d -m 700 -o ${user} ${quotePosixArg(d)}` });
     } else if (info && st.uid !== info.uid) {
-      out.push({ name: 'writable folder', status: 'warn', detail: `${d} is owned by uid ${st.uid}, not ${user}: the transactor writes there`, fix: `sudo chown -R ${user}: ${quoteSh(d)}` });
+      out.push({ name: 'writable folder', status: 'warn', detail: `${d} is owned by uid ${st.uid}, not ${user}: the transactor writes there`, fix: `sudo chown -R ${user}: ${quotePosixArg(d)}` });
     } else {
       out.push({ name: 'writable folder', status: 'pass', detail: d, fix: null });
     }
@@ -158,14 +159,14 @@ export async function checkReachable(what: string, target: string, user: string,
         name: what,
         status: 'warn',
         detail: `${user} cannot reach ${target}: ${d} is mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} (owner uid ${st.uid})`,
-        fix: `sudo chmod o+x ${quoteSh(d)}, or keep these files in a folder ${user} can reach (e.g. --state-dir /var/lib/dtx, owned by ${user})`,
+        fix: `sudo chmod o+x ${quotePosixArg(d)}, or keep these files in a folder ${user} can reach (e.g. --state-dir /var/lib/dtx, owned by ${user})`,
       };
     }
   }
   if (opts.exec) {
     const st = await statOf(target);
     if (st && !allowed(st, info, { owner: 0o100, group: 0o010, other: 0o001 })) {
-      return { name: what, status: 'warn', detail: `${user} may not run ${target} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`, fix: `sudo chmod o+rx ${quoteSh(target)}` };
+      return { name: what, status: 'warn', detail: `${user} may not run ${target} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`, fix: `sudo chmod o+rx ${quotePosixArg(target)}` };
     }
   }
   return { name: what, status: 'pass', detail: `${user} can reach ${target}`, fix: null };

@@ -10,6 +10,7 @@
  * the transactor writes its logs with its own umask, so the service sets 0077.
  */
 import path from 'node:path';
+import { quotePosixArg } from './script.js';
 import { heapArgs } from './transactor/launch-plan.js';
 
 export type ServiceKind = 'systemd' | 'launchd';
@@ -172,11 +173,7 @@ export function nextSteps(kind: ServiceKind, name: string, file: string): string
   if (kind === 'systemd') {
     return ['sudo systemctl daemon-reload', `sudo systemctl enable --now ${name}`, `systemctl status ${name}`, `journalctl -u ${name} -f`];
   }
-  return [`sudo chown root:wheel ${quoteSh(file)} && sudo chmod 644 ${quoteSh(file)}`, `sudo launchctl bootstrap system ${quoteSh(file)}`, `sudo launchctl print system/${name}`];
-}
-
-export function quoteSh(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return [`sudo chown root:wheel ${quotePosixArg(file)} && sudo chmod 644 ${quotePosixArg(file)}`, `sudo launchctl bootstrap system ${quotePosixArg(file)}`, `sudo launchctl print system/${name}`];
 }
 
 /** A unit name / label systemd and launchd both accept, and that is safe in a file name. */
