@@ -19,6 +19,7 @@ import { installFakeDatomic, fakeDatomicSource } from '../fixtures/fake-datomic/
 import { CHECK_NAMES, runDoctor, type DoctorOptions, type DoctorReport } from '../../src/core/doctor/run.js';
 import { transactorPaths, writePidFile } from '../../src/core/datomic/pidfile.js';
 import { parsePgUrl } from '../../src/core/postgres/url.js';
+import { quotePosixArg } from '../../src/core/datomic/script.js';
 import type { JavaInfo } from '../../src/core/datomic/java.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -321,7 +322,7 @@ describe('doctor: failures one by one, each with its fix', () => {
     await writeFile(file, `protocol=sql\nhost=127.0.0.1\nport=${o.generatedProperties.port}\nmemory-index-threshold=32m\nmemory-index-max=256m\nobject-cache-max=128m\nsql-url=jdbc:postgresql://127.0.0.1:${pg.port}/${pg.database}\nsql-user=${pg.user}\nsql-password=${pg.password}\nsql-driver-class=org.postgresql.Driver\n`);
     await chmod(file, 0o644);
     const r = await runDoctor({ ...o, propertiesFile: file, storageSummary: false });
-    expect(check(r, 'properties')).toMatchObject({ status: 'warn', fix: `chmod 600 '${file}'` });
+    expect(check(r, 'properties')).toMatchObject({ status: 'warn', fix: `chmod 600 ${quotePosixArg(file)}` });
     expect(check(r, 'properties').detail).toMatch(/holds the storage password and is readable by others \(mode 644\)/);
     // the checks run on the file's storage, which works
     expect(check(r, 'postgres-role').status).toBe('pass');

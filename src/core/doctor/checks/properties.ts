@@ -6,6 +6,7 @@ import {
 } from '../../datomic/properties.js';
 import { parsePgUrl } from '../../postgres/url.js';
 import type { Platform } from '../../datomic/distribution.js';
+import { quotePosixArg } from '../../datomic/script.js';
 import { fromError, pass, warn, type CheckResult } from '../types.js';
 
 export interface PropertiesCheckInput {
@@ -58,7 +59,7 @@ export async function checkProperties(o: PropertiesCheckInput): Promise<{ result
     const st = await stat(settings.file).catch(() => null);
     if (st && (st.mode & 0o077) !== 0 && (settings.sqlPassword || /password=/i.test(settings.sqlUrl))) {
       problems.push(`it holds the storage password and is readable by others (mode ${(st.mode & 0o777).toString(8)})`);
-      fixes.push(`chmod 600 '${settings.file}'`);
+      fixes.push(`chmod 600 ${quotePosixArg(settings.file)}`);
     }
   }
   if (problems.length) return { settings, result: warn('properties', `${settings.file}: ${problems.join('; ')}`, fixes.join(' ')) };
