@@ -96,3 +96,22 @@ describe('host checks (temp files, a made-up user)', () => {
     expect(dirs.map((d) => d.fix)).toEqual([`sudo chown -R datomic: '${priv}'`, `sudo install -d -m 700 -o datomic ${root}/nope`]);
   });
 });
+
+describe('service checks: java on the service PATH', () => {
+  it('finds JAVA_HOME/bin/java first; a folder named java is not a program', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { checkServiceJava } = await import('../../src/core/datomic/service-checks.js');
+    const jdk = mkdtempSync(path.join(tmpdir(), 'dtx-svc-jdk-'));
+    mkdirSync(path.join(jdk, 'bin'));
+    writeFileSync(path.join(jdk, 'bin', 'java'), '#!/bin/sh\n', { mode: 0o755 });
+    for (const kind of ['systemd', 'launchd'] as const) {
+      expect(await checkServiceJava({ ...spec, javaHome: jdk }, kind)).toEqual({ name: 'java', status: 'pass', detail: `${path.join(jdk, 'bin', 'java')} (on the service's PATH)`, fix: null });
+    }
+    const notAProgram = mkdtempSync(path.join(tmpdir(), 'dtx-svc-jdk-'));
+    mkdirSync(path.join(notAProgram, 'bin', 'java'), { recursive: true });
+    const r = await checkServiceJava({ ...spec, javaHome: notAProgram }, 'systemd');
+    expect(r.detail.startsWith(path.join(notAProgram, 'bin', 'java'))).toBe(false);
+  });
+});

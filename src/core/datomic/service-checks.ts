@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { whichOnPath } from './java.js';
 import { loadTransactorProperties } from './properties.js';
 import { quotePosixArg } from './script.js';
 import { servicePath, type ServiceKind, type ServiceSpec } from './service.js';
@@ -174,15 +175,13 @@ export async function checkReachable(what: string, target: string, user: string,
 
 /** java on the PATH the service gets (JAVA_HOME/bin first when given). */
 export async function checkServiceJava(spec: ServiceSpec, kind: ServiceKind): Promise<ServiceCheck> {
-  const dirs = servicePath(spec, kind).split(':');
-  for (const d of dirs) {
-    const st = await statOf(path.join(d, 'java'));
-    if (st?.isFile()) return { name: 'java', status: 'pass', detail: `${path.join(d, 'java')} (on the service's PATH)`, fix: null };
-  }
+  const pathEnv = servicePath(spec, kind);
+  const java = await whichOnPath('java', pathEnv, kind === 'systemd' ? 'linux' : 'darwin');
+  if (java) return { name: 'java', status: 'pass', detail: `${java} (on the service's PATH)`, fix: null };
   return {
     name: 'java',
     status: 'warn',
-    detail: `no java on the service's PATH (${dirs.join(':')})`,
+    detail: `no java on the service's PATH (${pathEnv})`,
     fix: 'pass --java-home (or set JAVA_HOME) so the unit puts its bin/ first on PATH',
   };
 }
