@@ -242,3 +242,23 @@ describe('logs', () => {
     expect(got).toEqual(['one', 'password=***']);
   });
 });
+
+describe('runCommand: the one way dtx runs a helper program (ps, taskkill, id, systemd-analyze, ...)', () => {
+  it('exit code and output, ENOENT for a missing program, "timed out" after the timeout; defaultExecText is its stdout on success only', async () => {
+    const { runCommand, notInstalled, defaultExecText } = await import('../../src/core/datomic/process.js');
+    const node = process.execPath;
+    const ok = await runCommand(node, ['-e', 'process.stdout.write("out"); process.stderr.write("err")'], 10_000);
+    expect(ok).toEqual({ code: 0, stdout: 'out', stderr: 'err' });
+    const failed = await runCommand(node, ['-e', 'process.stdout.write("half"); process.exit(3)'], 10_000);
+    expect(failed).toEqual({ code: 3, stdout: 'half', stderr: '' });
+    expect(notInstalled(failed)).toBe(false);
+    const missing = await runCommand('dtx-no-such-program-7f3a', [], 10_000);
+    expect(missing).toMatchObject({ code: null, error: 'ENOENT' });
+    expect(notInstalled(missing)).toBe(true);
+    const slow = await runCommand(node, ['-e', 'setTimeout(() => {}, 20000)'], 200);
+    expect(slow).toMatchObject({ code: null, error: 'timed out' });
+    expect(await defaultExecText(node, ['-e', 'process.stdout.write("x")'])).toBe('x');
+    expect(await defaultExecText(node, ['-e', 'process.stdout.write("x"); process.exit(1)'])).toBeNull();
+    expect(await defaultExecText('dtx-no-such-program-7f3a', [])).toBeNull();
+  });
+});

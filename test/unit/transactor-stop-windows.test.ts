@@ -8,10 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { terminate, type CommandRunner } from '../../src/core/datomic/transactor/terminate.js';
+import { terminate } from '../../src/core/datomic/transactor/terminate.js';
 import { stopTransactor } from '../../src/core/datomic/transactor/stop.js';
 import { transactorPaths, writePidFile } from '../../src/core/datomic/pidfile.js';
-import { isAlive, type ExecText } from '../../src/core/datomic/process.js';
+import { isAlive, type CommandRunner, type ExecText } from '../../src/core/datomic/process.js';
 import { DtxError } from '../../src/core/errors.js';
 
 const children: ChildProcess[] = [];

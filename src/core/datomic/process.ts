@@ -50,15 +50,45 @@ export function isAlive(pid: number, opts: AliveOptions = {}): boolean {
   return state !== 'Z' && state !== 'X';
 }
 
+/** What a program printed and how it ended (code null: it did not run or was killed; see error). */
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Why it did not run to completion: the spawn error's code (ENOENT: not installed, EACCES, ...) or 'timed out'. */
+  error?: string;
+}
+
+/** Runs a program to completion. Injectable, so tests (and the Windows branches) need no real program. */
+export type CommandRunner = (command: string, args: string[]) => Promise<CommandResult>;
+
+/** Runs a program without a shell, killed after timeoutMs; never rejects. */
+export function runCommand(command: string, args: string[], timeoutMs: number): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { windowsHide: true, timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+      resolve({
+        code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
+        stdout: String(stdout ?? ''),
+        stderr: String(stderr ?? ''),
+        ...(e && typeof e.code !== 'number' ? { error: e.killed ? 'timed out' : String(e.code ?? e.message) } : {}),
+      });
+    });
+  });
+}
+
+/** The program is not installed (not found on the PATH). */
+export function notInstalled(r: CommandResult): boolean {
+  return r.error === 'ENOENT';
+}
+
 /** Runs a program and returns stdout (null on any failure). Injectable for tests. */
 export type ExecText = (command: string, args: string[]) => Promise<string | null>;
 
-export const defaultExecText: ExecText = (command, args) =>
-  new Promise((resolve) => {
-    execFile(command, args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
-      resolve(err ? null : String(stdout));
-    });
-  });
+export const defaultExecText: ExecText = async (command, args) => {
+  const r = await runCommand(command, args, 10_000);
+  return r.code === 0 ? r.stdout : null;
+};
 
 export interface CommandLineOptions {
   platform?: Platform;

@@ -4,11 +4,11 @@
  * transactor writes, Java on the service's PATH, and the unit itself as systemd
  * (`systemd-analyze verify`) or launchd (`plutil -lint`) reads it. Each check says how to fix it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { whichOnPath } from './java.js';
+import { notInstalled, runCommand, type CommandRunner } from './process.js';
 import { loadTransactorProperties } from './properties.js';
 import { quotePosixArg } from './script.js';
 import { servicePath, type ServiceKind, type ServiceSpec } from './service.js';
@@ -21,28 +21,8 @@ export interface ServiceCheck {
   fix: string | null;
 }
 
-export interface ExecResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** the program is not there */
-  missing: boolean;
-}
-
-export type Exec = (cmd: string, args: string[]) => Promise<ExecResult>;
-
-export const defaultExec: Exec = (cmd, args) =>
-  new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 30_000, windowsHide: true }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
-      resolve({
-        code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-        stdout: String(stdout),
-        stderr: String(stderr),
-        missing: e?.code === 'ENOENT',
-      });
-    });
-  });
+/** How the checks run id, systemd-analyze and plutil (each may take up to 30 s). */
+const defaultExec: CommandRunner = (cmd, args) => runCommand(cmd, args, 30_000);
 
 export interface UserInfo {
   uid: number;
@@ -50,7 +30,7 @@ export interface UserInfo {
 }
 
 /** `id -u NAME` / `id -g NAME` (Linux and macOS; NSS/directory users included). */
-export async function lookupUser(name: string, exec: Exec = defaultExec): Promise<UserInfo | null> {
+export async function lookupUser(name: string, exec: CommandRunner = defaultExec): Promise<UserInfo | null> {
   const u = await exec('id', ['-u', name]);
   const g = await exec('id', ['-g', name]);
   if (u.code !== 0 || g.code !== 0) return null;
@@ -191,7 +171,7 @@ export async function checkServiceJava(spec: ServiceSpec, kind: ServiceKind): Pr
  * null when systemd-analyze is not installed. Its parse warnings go to stderr with exit 0, so any
  * line about this unit counts as a failure.
  */
-export async function verifySystemdUnit(unit: string, name: string, opts: { file?: string; exec?: Exec } = {}): Promise<ServiceCheck | null> {
+export async function verifySystemdUnit(unit: string, name: string, opts: { file?: string; exec?: CommandRunner } = {}): Promise<ServiceCheck | null> {
   const exec = opts.exec ?? defaultExec;
   let dir: string | null = null;
   let file = opts.file;
@@ -202,7 +182,7 @@ export async function verifySystemdUnit(unit: string, name: string, opts: { file
   }
   try {
     const r = await exec('systemd-analyze', ['verify', file]);
-    if (r.missing) return null;
+    if (notInstalled(r)) return null;
     const about = `${r.stdout}\n${r.stderr}`
       .split(/\r?\n/)
       .filter((l) => l.trim() && (l.includes(file) || l.includes(`${name}.service`)))
@@ -215,14 +195,14 @@ export async function verifySystemdUnit(unit: string, name: string, opts: { file
 }
 
 /** `plutil -lint` (macOS). null when plutil is not installed. */
-export async function lintPlist(plist: string, name: string, opts: { exec?: Exec } = {}): Promise<ServiceCheck | null> {
+export async function lintPlist(plist: string, name: string, opts: { exec?: CommandRunner } = {}): Promise<ServiceCheck | null> {
   const exec = opts.exec ?? defaultExec;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dtx-plist-'));
   try {
     const file = path.join(dir, `${name}.plist`);
     await writeFile(file, plist);
     const r = await exec('plutil', ['-lint', file]);
-    if (r.missing) return null;
+    if (notInstalled(r)) return null;
     return r.code === 0
       ? { name: 'plutil -lint', status: 'pass', detail: 'OK', fix: null }
       : { name: 'plutil -lint', status: 'fail', detail: `${r.stdout}${r.stderr}`.trim(), fix: 'report it: the plist as dtx wrote it should lint cleanly' };

@@ -19,6 +19,6 @@ export type { StartTransactorOptions, StartResult } from './transactor/start-opt
 export { SYSTEM_STARTED, TERMINATING } from './transactor/output-scanner.js';
 export { classifyFailure, relevantLines } from './transactor/failure.js';
 export { startTransactor, runTransactorForeground, type ForegroundOptions, type ForegroundResult } from './transactor/start.js';
-export { planStop, runStopAction, defaultCommandRunner, type StopAction, type StopPlan, type CommandRunner } from './transactor/terminate.js';
+export { planStop, runStopAction, defaultCommandRunner, type StopAction, type StopPlan } from './transactor/terminate.js';
 export { stopTransactor, type StopTransactorOptions, type StopResult } from './transactor/stop.js';
 export { transactorStatus, type TransactorStatusOptions, type TransactorStatus, type HeartbeatInfo } from './transactor/status.js';

@@ -1,9 +1,8 @@
 /** What a transactor start takes and returns (shared by preflight, launch, readiness and start). */
 import type { Distribution, Platform } from '../distribution.js';
 import type { JavaInfo } from '../java.js';
-import type { ExecText } from '../process.js';
 import type { Env } from '../script.js';
-import type { CommandRunner } from './terminate.js';
+import type { CommandRunner, ExecText } from '../process.js';
 
 export interface StartTransactorOptions {
   stateDir: string;

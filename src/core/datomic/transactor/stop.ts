@@ -7,10 +7,10 @@ import path from 'node:path';
 import { DtxError, ExitCode } from '../../errors.js';
 import type { Platform } from '../distribution.js';
 import { readLaunchRecord, readPidFile, removeFile, transactorPaths } from '../pidfile.js';
-import { isAlive, isOurTransactor, type ExecText } from '../process.js';
+import { isAlive, isOurTransactor, type CommandRunner, type ExecText } from '../process.js';
 import { loadTransactorProperties } from '../properties.js';
 import { maskSecrets } from '../../mask.js';
-import { describeOutcome, terminate, type ActionOutcome, type CommandRunner } from './terminate.js';
+import { describeOutcome, terminate, type ActionOutcome } from './terminate.js';
 
 export interface StopTransactorOptions {
   stateDir: string;

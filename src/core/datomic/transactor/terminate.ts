@@ -2,10 +2,10 @@
  * Ending a transactor process: the stop plan per platform (pure), running one stop action, and the
  * graceful-then-forced sequence that waits until the process is gone.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Platform } from '../distribution.js';
 import { abortableSleep } from '../../abort.js';
-import { isAlive } from '../process.js';
+import { isAlive, runCommand, type CommandResult, type CommandRunner } from '../process.js';
 
 export type StopAction =
   | { kind: 'signal'; pid: number; signal: 'SIGTERM' | 'SIGKILL'; processGroup: boolean }
@@ -37,30 +37,8 @@ export function planStop(opts: { pid: number; platform?: Platform; force?: boole
   };
 }
 
-/** What a command printed and how it ended (code null: it did not run or was killed; see error). */
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Spawn/timeout error (ENOENT, ETIMEDOUT, ...) when it did not run to completion. */
-  error?: string;
-}
-
-/** Runs a program to completion (taskkill). Injectable, so the Windows branch is tested anywhere. */
-export type CommandRunner = (command: string, args: string[]) => Promise<CommandResult>;
-
-export const defaultCommandRunner: CommandRunner = (command, args) =>
-  new Promise((resolve) => {
-    execFile(command, args, { windowsHide: true, timeout: 15_000 }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-      resolve({
-        code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-        stdout: String(stdout ?? ''),
-        stderr: String(stderr ?? ''),
-        ...(e && typeof e.code !== 'number' ? { error: e.killed ? 'timed out' : String(e.code ?? e.message) } : {}),
-      });
-    });
-  });
+/** taskkill: the program dtx runs to stop a process on Windows (injectable: tests run anywhere). */
+export const defaultCommandRunner: CommandRunner = (command, args) => runCommand(command, args, 15_000);
 
 /** The result of one exec stop action, for messages: `taskkill /PID 12 /T /F` (exit 1): ERROR: ... */
 export interface ActionOutcome {
