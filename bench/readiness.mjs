@@ -14,7 +14,8 @@ const { startEmbedded, stopEmbedded } = await dist('core/postgres/embedded.js');
 const { initPostgres } = await dist('core/postgres/bootstrap.js');
 const { parsePgUrl } = await dist('core/postgres/url.js');
 const { writeTransactorProperties } = await dist('core/datomic/properties.js');
-const { startTransactor, stopTransactor } = await dist('core/datomic/transactor.js');
+const { startTransactor } = await dist('core/datomic/transactor/start.js');
+const { stopTransactor } = await dist('core/datomic/transactor/stop.js');
 const { transactorPaths } = await dist('core/datomic/pidfile.js');
 
 const N = Number(process.env.BENCH_RUNS ?? 5);
