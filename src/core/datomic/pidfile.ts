@@ -13,6 +13,8 @@
  */
 import { chmod, mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { throwIfAborted } from '../abort.js';
+import { isOurTransactor, type CommandLineOptions } from './process.js';
 
 export interface TransactorPaths {
   dir: string;
@@ -77,6 +79,29 @@ export async function writePidFile(file: string, pid: number): Promise<void> {
 
 export async function removeFile(file: string): Promise<void> {
   await rm(file, { force: true }).catch(() => {});
+}
+
+export interface PidFileCheck {
+  /** The pid in the file (null: no file, or no pid in it). */
+  pid: number | null;
+  /** Is it a live transactor? (isOurTransactor; false without a pid) */
+  ours: boolean | 'unknown';
+  /** The file was stale (its process gone, or another program now) and was removed. */
+  removed: boolean;
+}
+
+/**
+ * Reads a pid file and checks its process is a live transactor; a stale pid file is removed (an
+ * aborted signal throws CANCELLED before that write).
+ */
+export async function checkPidFile(file: string, opts: CommandLineOptions & { signal?: AbortSignal | undefined } = {}): Promise<PidFileCheck> {
+  const pid = await readPidFile(file);
+  if (pid === null) return { pid: null, ours: false, removed: false };
+  const ours = await isOurTransactor(pid, { platform: opts.platform, exec: opts.exec, procRoot: opts.procRoot });
+  if (ours !== false) return { pid, ours, removed: false };
+  throwIfAborted(opts.signal);
+  await removeFile(file);
+  return { pid, ours, removed: true };
 }
 
 export interface LaunchRecord {

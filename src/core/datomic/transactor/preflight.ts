@@ -15,8 +15,7 @@ import { maintenanceLockHeld } from '../../storage/maintenance-lock.js';
 import { findDistribution, type Distribution, type Platform } from '../distribution.js';
 import { checkJava, type JavaInfo } from '../java.js';
 import { acquireLock } from '../lock.js';
-import { readPidFile, removeFile, transactorPaths } from '../pidfile.js';
-import { isOurTransactor, type ExecText } from '../process.js';
+import { checkPidFile, transactorPaths } from '../pidfile.js';
 import { loadTransactorProperties, type TransactorSettings } from '../properties.js';
 import type { Env } from '../script.js';
 import { progress, type StartTransactorOptions } from './start-options.js';
@@ -47,20 +46,6 @@ function alreadyRunning(message: string, details: Record<string, unknown>): DtxE
   });
 }
 
-/** Is the process recorded in this pid file a live transactor? Cleans the file when stale. */
-async function checkPidFile(file: string | null | undefined, opts: { platform: Platform; exec?: ExecText; signal?: AbortSignal }): Promise<{ pid: number | null; live: boolean; stale: boolean }> {
-  if (!file) return { pid: null, live: false, stale: false };
-  const pid = await readPidFile(file);
-  if (pid === null) return { pid: null, live: false, stale: false };
-  const ours = await isOurTransactor(pid, { platform: opts.platform, exec: opts.exec });
-  if (ours === false) {
-    throwIfAborted(opts.signal);
-    await removeFile(file);
-    return { pid, live: false, stale: true };
-  }
-  return { pid, live: true, stale: false };
-}
-
 export async function preflight(opts: StartTransactorOptions): Promise<Prepared> {
   const platform = opts.platform ?? process.platform;
   // 1. Java
@@ -85,9 +70,10 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
   try {
     // 5. A transactor dtx started here already?
     for (const f of [paths.pidFile, settings.pidFile ? path.resolve(dist.home, settings.pidFile) : null]) {
+      if (!f) continue;
       const r = await checkPidFile(f, { platform, exec: opts.exec, signal: opts.signal });
-      if (r.stale) progress(opts, `removed stale pid file ${f} (pid ${r.pid} is not a transactor)`);
-      if (r.live) {
+      if (r.removed) progress(opts, `removed stale pid file ${f} (pid ${r.pid} is not a transactor)`);
+      if (r.ours !== false) {
         // Also for --standby: a standby needs its own state dir (pid file, logs, ports).
         throw alreadyRunning(`a transactor is already running from this state dir (pid ${r.pid}, pid file ${f}); a standby needs its own --state-dir`, { pid: r.pid });
       }

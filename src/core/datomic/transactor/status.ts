@@ -11,8 +11,8 @@ import {
 } from '../../storage/heartbeat.js';
 import { transactorLiveness } from '../../storage/liveness.js';
 import type { Platform } from '../distribution.js';
-import { readLaunchRecord, readPidFile, removeFile, transactorPaths } from '../pidfile.js';
-import { isOurTransactor, type ExecText } from '../process.js';
+import { checkPidFile, readLaunchRecord, transactorPaths } from '../pidfile.js';
+import type { ExecText } from '../process.js';
 import { loadTransactorProperties, type TransactorSettings } from '../properties.js';
 
 export interface TransactorStatusOptions {
@@ -85,19 +85,11 @@ export async function transactorStatus(opts: TransactorStatusOptions): Promise<T
   else if (rec?.propertiesFile) settings = await loadTransactorProperties(rec.propertiesFile).catch(() => null);
 
   // Process
-  let pid = await readPidFile(paths.pidFile);
-  let alive = false;
-  let ours: boolean | 'unknown' = false;
-  let stale: string | null = null;
-  if (pid !== null) {
-    ours = await isOurTransactor(pid, { platform, exec: opts.exec });
-    alive = ours !== false;
-    if (!alive) {
-      await removeFile(paths.pidFile);
-      stale = paths.pidFile;
-      pid = null;
-    }
-  }
+  const pidFile = await checkPidFile(paths.pidFile, { platform, exec: opts.exec });
+  const ours = pidFile.ours;
+  const alive = ours !== false;
+  const pid = alive ? pidFile.pid : null;
+  const stale = pidFile.removed ? paths.pidFile : null;
   const host = settings?.host ?? rec?.host ?? null;
   const port = settings?.port ?? rec?.port ?? null;
   const pingHost = settings?.pingHost ?? rec?.pingHost ?? null;
@@ -151,7 +143,7 @@ export async function transactorStatus(opts: TransactorStatusOptions): Promise<T
   const active = coord?.alive ? coord : null;
   const standbyLive = standby?.alive ? standby : null;
   return {
-    running: (alive && ours !== false) || active !== null,
+    running: alive || active !== null,
     pid: alive ? pid : null,
     active,
     standby: standbyLive,

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { DtxError, ExitCode } from '../../errors.js';
 import type { Platform } from '../distribution.js';
-import { readLaunchRecord, readPidFile, removeFile, transactorPaths } from '../pidfile.js';
-import { isAlive, isOurTransactor, type CommandRunner, type ExecText } from '../process.js';
+import { checkPidFile, readLaunchRecord, readPidFile, removeFile, transactorPaths } from '../pidfile.js';
+import { isAlive, type CommandRunner, type ExecText } from '../process.js';
 import { loadTransactorProperties } from '../properties.js';
 import { maskSecrets } from '../../mask.js';
 import { describeOutcome, terminate, type ActionOutcome } from './terminate.js';
@@ -80,11 +80,9 @@ export async function stopTransactor(opts: StopTransactorOptions): Promise<StopR
   for (const f of files) {
     if (seen.has(f)) continue;
     seen.add(f);
-    const pid = await readPidFile(f);
+    const { pid, removed } = await checkPidFile(f, { platform, exec: opts.exec });
     if (pid === null) continue;
-    const ours = await isOurTransactor(pid, { platform, exec: opts.exec });
-    if (ours === false) {
-      await removeFile(f);
+    if (removed) {
       cleaned.push(f);
       notes.push(isAlive(pid) ? `pid ${pid} in ${f} belongs to another program now; removed the stale pid file` : `pid ${pid} in ${f} is not running; removed the stale pid file`);
       continue;
