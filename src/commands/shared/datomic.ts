@@ -3,6 +3,7 @@ import type { Ctx } from '../../cli/context.js';
 import { findDistribution, type Distribution } from '../../core/datomic/distribution.js';
 import { checkJava, type JavaInfo } from '../../core/datomic/java.js';
 import { readLaunchRecord, transactorPaths } from '../../core/datomic/pidfile.js';
+import { envGet } from '../../core/env.js';
 import { DtxError } from '../../core/errors.js';
 
 export type DatomicHomeSource = 'flag' | 'env' | 'file' | 'last-start' | 'installed';
@@ -61,6 +62,6 @@ export async function findChosenDistribution(ctx: Ctx): Promise<Distribution> {
 export async function distributionWithJava(ctx: Ctx): Promise<{ dist: Distribution; java: JavaInfo }> {
   const cfg = ctx.config();
   const dist = await findChosenDistribution(ctx);
-  const java = await checkJava({ javaHome: cfg.javaHome, env: ctx.io.env, pathEnv: ctx.io.env.PATH ?? ctx.io.env.Path, pathExt: ctx.io.env.PATHEXT });
+  const java = await checkJava({ javaHome: cfg.javaHome, env: ctx.io.env, pathEnv: envGet(ctx.io.env, 'PATH', ctx.io.platform), pathExt: envGet(ctx.io.env, 'PATHEXT', ctx.io.platform) });
   return { dist, java };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { throwIfAborted } from '../abort.js';
 import type { Platform } from '../datomic/distribution.js';
 import type { JavaInfo } from '../datomic/java.js';
+import { envGet } from '../env.js';
 import { readLaunchRecord, readPidFile, transactorPaths } from '../datomic/pidfile.js';
 import { isOurTransactor } from '../datomic/process.js';
 import type { TransactorPropertiesOptions, TransactorSettings } from '../datomic/properties.js';
@@ -112,12 +113,10 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
   add(dist.result);
 
   step('checking Java');
-  const pathKey = o.platform === 'win32' ? Object.keys(o.env).find((k) => k.toUpperCase() === 'PATH') : 'PATH';
-  const extKey = Object.keys(o.env).find((k) => k.toUpperCase() === 'PATHEXT');
   add(
     (
       await checkJavaRuntime({
-        javaHome: o.javaHome, env: o.env, pathEnv: pathKey ? o.env[pathKey] : undefined, pathExt: extKey ? o.env[extKey] : undefined,
+        javaHome: o.javaHome, env: o.env, pathEnv: envGet(o.env, 'PATH', o.platform), pathExt: envGet(o.env, 'PATHEXT', o.platform),
         platform: o.platform, dist: dist.dist, check: o.javaCheck,
       })
     ).result,

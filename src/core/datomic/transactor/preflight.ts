@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { throwIfAborted } from '../../abort.js';
+import { envGet } from '../../env.js';
 import { DtxError, ExitCode } from '../../errors.js';
 import { maskSecrets } from '../../mask.js';
 import { connect, type PgClient } from '../../postgres/client.js';
@@ -17,7 +18,6 @@ import { checkJava, type JavaInfo } from '../java.js';
 import { acquireLock } from '../lock.js';
 import { checkPidFile, transactorPaths } from '../pidfile.js';
 import { loadTransactorProperties, type TransactorSettings } from '../properties.js';
-import type { Env } from '../script.js';
 import { progress, type StartTransactorOptions } from './start-options.js';
 
 /** The progress stage while a heartbeat is watched for a second sample (more than one interval). */
@@ -54,7 +54,7 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
     progress(opts, 'checking Java');
     java = typeof opts.javaCheck === 'function'
       ? await opts.javaCheck()
-      : await checkJava({ javaHome: opts.javaHome, env: opts.env, pathEnv: pathFromEnv(opts.env, platform), pathExt: envGet(opts.env, 'PATHEXT', platform), platform });
+      : await checkJava({ javaHome: opts.javaHome, env: opts.env, pathEnv: envGet(opts.env, 'PATH', platform), pathExt: envGet(opts.env, 'PATHEXT', platform), platform });
   }
   // 2. Distribution
   progress(opts, 'checking the Datomic distribution');
@@ -166,13 +166,4 @@ export async function preflight(opts: StartTransactorOptions): Promise<Prepared>
     await lock.release();
     throw e;
   }
-}
-
-function envGet(env: Env, key: string, platform: Platform): string | undefined {
-  if (platform !== 'win32') return env[key];
-  const k = Object.keys(env).find((x) => x.toUpperCase() === key.toUpperCase());
-  return k ? env[k] : undefined;
-}
-function pathFromEnv(env: Env, platform: Platform): string | undefined {
-  return envGet(env, 'PATH', platform);
 }
