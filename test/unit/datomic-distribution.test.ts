@@ -211,3 +211,19 @@ describe('missingFromLayout (archive listings)', () => {
     expect(missingFromLayout([...full.slice(0, 4), 'lib/datomic-transactor-pro-1.0.7469.jar'])).toEqual(['datomic-transactor-pro-<version>.jar']);
   });
 });
+
+describe('distribution hints name `dtx datomic install`', () => {
+  it('missing, not an install, and the doctor without one: the install command, not "download and unzip"', async () => {
+    const { checkDistribution } = await import('../../src/core/doctor/checks/runtime.js');
+    const notFound = await findDistribution({ datomicHome: path.join(root, 'no-such-home'), platform: 'linux' }).catch((e: unknown) => e);
+    const invalid = await findDistribution({ datomicHome: await layout(path.join(root, 'hint-no-lib'), { lib: false }), platform: 'linux' }).catch((e: unknown) => e);
+    const doctor = (await checkDistribution(undefined, '', 'linux')).result;
+    for (const hint of [(notFound as { hint: string }).hint, (invalid as { hint: string }).hint, doctor.fix as string]) {
+      expect(hint).toContain('`dtx datomic install`');
+      expect(hint).not.toMatch(/unzip|Download/);
+    }
+    expect(notFound).toMatchObject({ code: 'DATOMIC_HOME_NOT_FOUND', hint: expect.stringMatching(/^Check --datomic-home \/ DATOMIC_HOME\. /) });
+    expect(invalid).toMatchObject({ code: 'DATOMIC_HOME_INVALID', hint: expect.stringContaining('Point --datomic-home / DATOMIC_HOME at the unpacked datomic-pro-<version> folder') });
+    expect(doctor).toMatchObject({ status: 'warn', fix: expect.stringMatching(/`dtx datomic install`.*1\.0\.7469.*--datomic-home.*DATOMIC_HOME/s) });
+  });
+});

@@ -54,11 +54,14 @@ export function versionFromJarNames(names: string[]): string | null {
   return null;
 }
 
+/** How to get a distribution: `dtx datomic install` (what it fetches), or point at an unpacked one. */
+export const INSTALL_DISTRIBUTION_HINT = `Install one with \`dtx datomic install\` (downloads Datomic Pro ${DEFAULT_DATOMIC_VERSION}, free, Apache-2.0), or pass --datomic-home DIR / set DATOMIC_HOME to an unpacked one.`;
+
 function notSet(): DtxError {
   return new DtxError({
     code: 'DATOMIC_HOME_NOT_SET',
     message: 'no Datomic Pro distribution given',
-    hint: `Install one with \`dtx datomic install\` (downloads Datomic Pro ${DEFAULT_DATOMIC_VERSION}, free, Apache-2.0), or pass --datomic-home DIR / set DATOMIC_HOME to an unpacked one.`,
+    hint: INSTALL_DISTRIBUTION_HINT,
     exitCode: ExitCode.usage,
   });
 }
@@ -110,7 +113,7 @@ export async function findDistribution(opts: FindDistributionOptions): Promise<D
     throw new DtxError({
       code: 'DATOMIC_HOME_NOT_FOUND',
       message: `Datomic home does not exist: ${home}`,
-      hint: `Check --datomic-home / DATOMIC_HOME. Download Datomic Pro from ${downloadUrl()} and unzip it.`,
+      hint: `Check --datomic-home / DATOMIC_HOME. ${INSTALL_DISTRIBUTION_HINT}`,
       exitCode: ExitCode.usage,
     });
   }
@@ -152,7 +155,7 @@ export async function findDistribution(opts: FindDistributionOptions): Promise<D
     throw new DtxError({
       code: 'DATOMIC_HOME_INVALID',
       message: `not a Datomic Pro installation: ${home} (missing ${missing.join(', ')})`,
-      hint: `Point --datomic-home / DATOMIC_HOME at the unpacked datomic-pro-<version> folder (it holds bin/ and lib/).${nestedHint} Download: ${downloadUrl()}`,
+      hint: `Point --datomic-home / DATOMIC_HOME at the unpacked datomic-pro-<version> folder (it holds bin/ and lib/).${nestedHint} Or install one with \`dtx datomic install\`.`,
       exitCode: ExitCode.usage,
       details: { missing },
     });

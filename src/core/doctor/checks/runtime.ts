@@ -1,7 +1,7 @@
 /** Doctor checks of what runs Datomic: Node (for dtx), the distribution, Java, the JDBC driver. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { downloadUrl, findDistribution, type Distribution, type Platform } from '../../datomic/distribution.js';
+import { findDistribution, INSTALL_DISTRIBUTION_HINT, type Distribution, type Platform } from '../../datomic/distribution.js';
 import { checkJava, javaFixHint, MIN_JAVA_MAJOR, type JavaInfo } from '../../datomic/java.js';
 import { javaRequirement, type JavaRequirement } from '../../datomic/class-version.js';
 import { fail, fromError, pass, skipped, warn, type CheckResult } from '../types.js';
@@ -27,7 +27,7 @@ export async function checkDistribution(datomicHome: string | undefined, source:
       result: warn(
         'distribution',
         'no Datomic Pro distribution configured (needed to run the transactor and the db commands that go through the peer)',
-        `Download and unzip Datomic Pro (free): ${downloadUrl()}, then pass --datomic-home DIR or set DATOMIC_HOME.`,
+        INSTALL_DISTRIBUTION_HINT,
       ),
     };
   }
