@@ -194,11 +194,10 @@ export function backupFailure(ctx: FailureContext, r: Pick<RunScriptResult, 'cod
       exitCode: ExitCode.usage,
     });
   }
-  const what = { 'backup-db': 'backup-db', 'restore-db': 'restore-db', 'list-backups': 'list-backups' }[ctx.op];
   const tail = tailOf(all);
   return new DtxError({
     code: r.timedOut ? 'BACKUP_TIMEOUT' : ctx.op === 'restore-db' ? 'RESTORE_FAILED' : ctx.op === 'backup-db' ? 'BACKUP_FAILED' : 'LIST_BACKUPS_FAILED',
-    message: `bin/datomic ${what} ${r.timedOut ? 'timed out' : `exited with ${r.code ?? r.signal}`}${tail ? `:\n  ${tail}` : ''}`,
+    message: `bin/datomic ${ctx.op} ${r.timedOut ? 'timed out' : `exited with ${r.code ?? r.signal}`}${tail ? `:\n  ${tail}` : ''}`,
     hint: 'Check Java (java -version) and the Datomic installation; run with --verbose to see its output.',
   });
 }
