@@ -10,7 +10,7 @@
  */
 import type { Ctx } from '../cli/context.js';
 import { validateDbName } from '../core/datomic/dbname.js';
-import { DEFAULT_DATOMIC_VERSION, downloadUrl } from '../core/datomic/distribution.js';
+import { DEFAULT_DATOMIC_VERSION, downloadUrl, findDistribution, type Distribution } from '../core/datomic/distribution.js';
 import { mirrorUrl } from '../core/datomic/install.js';
 import { runPeer } from '../core/datomic/peer.js';
 import { startTransactor } from '../core/datomic/transactor/start.js';
@@ -84,7 +84,9 @@ export async function run(ctx: Ctx): Promise<number> {
   // download question comes before the work, not in the middle of it.
   const choice = await datomicHomeChoice(ctx);
   let plan: Plan = { kind: 'use' };
-  if (choice) await findChosenDistribution(ctx);
+  // Found once: the config of this run was read before an install, so a later lookup would miss it.
+  let dist: Distribution | undefined;
+  if (choice) dist = await findChosenDistribution(ctx, choice);
   else if (ctx.flags.install) plan = { kind: 'install' };
   else if (io.canPrompt()) plan = (await askToInstall(ctx)) ? { kind: 'install' } : { kind: 'none', why: 'declined' };
   else plan = { kind: 'none', why: 'no-terminal' };
@@ -128,19 +130,17 @@ export async function run(ctx: Ctx): Promise<number> {
     report.storage = storage;
 
     // 3. Datomic Pro: the chosen installation, a fresh download, or a stop here.
-    let home = choice?.home;
     if (plan.kind === 'install') {
       progress.stop();
       const r = await install(ctx, {});
       progress = startProgress(io, 'checking the transactor');
-      home = r.home;
+      dist = await findDistribution({ datomicHome: r.home });
       report.datomic = { version: r.version, home: r.home, source: 'installed-now', installedNow: !r.alreadyInstalled };
       if (!r.alreadyInstalled) report.changed = true;
-    } else if (plan.kind === 'use' && choice) {
-      const dist = await findChosenDistribution(ctx);
+    } else if (dist && choice) {
       report.datomic = { version: dist.version, home: dist.home, source: choice.source, installedNow: false };
     }
-    if (!home) {
+    if (!dist) {
       progress.stop();
       if (!io.json) for (const w of warnings) io.warn(w);
       report.next = [`${io.cmd} datomic install`, `${io.cmd} up${dbName ? ` --db ${dbName}` : ''}`];
@@ -172,7 +172,7 @@ export async function run(ctx: Ctx): Promise<number> {
       throwIfAborted(ctx.signal);
       const props = await propertiesForLaunch(ctx);
       const r = await startTransactor(
-        launchOptions(ctx, { propertiesFile: props.file, datomicHome: home, timeoutMs: startTimeout, onProgress: (s) => progress.update(`transactor: ${s}`) }),
+        launchOptions(ctx, { propertiesFile: props.file, datomicHome: dist.home, timeoutMs: startTimeout, onProgress: (s) => progress.update(`transactor: ${s}`) }),
       );
       report.transactor = { startedNow: true, pid: r.pid, host: r.host, port: r.port, elsewhere: false };
       report.changed = true;
@@ -187,7 +187,7 @@ export async function run(ctx: Ctx): Promise<number> {
       if (existing) {
         report.database = { name: dbName, dbId: existing.dbId, created: false };
       } else {
-        const { dist, java } = await distributionWithJava(ctx);
+        const { java } = await distributionWithJava(ctx, dist);
         progress.update(`starting a peer JVM to run d/create-database "${dbName}"`);
         throwIfAborted(ctx.signal);
         const r = await runPeer({ dist, op: 'create', uri, env: io.env, javaBinDir: java.binDir, signal: ctx.signal });

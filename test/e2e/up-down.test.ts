@@ -188,3 +188,26 @@ describe.skipIf(!HAS_PTY)('dtx up on a terminal without a distribution', () => {
     expect(shown).not.toMatch(/downloading \[/); // the bar was cleared
   });
 });
+
+describe('dtx up --install next to a transactor that runs elsewhere', () => {
+  it('creates the database with the distribution it just installed (no DATOMIC_HOME_NOT_SET)', async () => {
+    const t = target();
+    const other = tempStateDir('dtx-up-other-');
+    const pg = ['--pg-url', t.pgUrl];
+    await ok(dtx(['init-postgres', ...pg, '--admin-url', adminUrl()], { env: env(newHome()) }));
+    // a transactor on this storage, started from another state dir with another installation
+    const h0 = newHome();
+    await ok(dtx(['datomic', 'install', '--from-file', zipFile], { env: env(h0) }));
+    await ok(dtx(['transactor', 'start', ...pg, ...(await txArgs(other))], { env: env(h0) }));
+    const h = newHome();
+    const state = tempStateDir('dtx-up-install-elsewhere-');
+    const r = await dtx(['--json', 'up', '--install', '--db', 'elsewhere-app', ...pg, ...(await txArgs(state))], { env: env(h, { DTX_DATOMIC_MIRROR: `${server.url}/mirror` }) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({
+      complete: true,
+      datomic: { version: V, home: path.join(h, 'datomic', V), installedNow: true, source: 'installed-now' },
+      transactor: { startedNow: false, elsewhere: true },
+      database: { name: 'elsewhere-app', created: true },
+    });
+  });
+});

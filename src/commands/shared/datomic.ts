@@ -48,9 +48,9 @@ export function explainInstalledDefault(ctx: Ctx, choice: { source: DatomicHomeS
   });
 }
 
-/** findDistribution for the installation datomicHomeChoice picks. */
-export async function findChosenDistribution(ctx: Ctx): Promise<Distribution> {
-  const choice = await datomicHomeChoice(ctx);
+/** findDistribution for the installation datomicHomeChoice picks (or `made`, its answer already in hand). */
+export async function findChosenDistribution(ctx: Ctx, made?: { home: string; source: DatomicHomeSource }): Promise<Distribution> {
+  const choice = made ?? (await datomicHomeChoice(ctx));
   try {
     return await findDistribution({ datomicHome: choice?.home });
   } catch (e) {
@@ -58,9 +58,10 @@ export async function findChosenDistribution(ctx: Ctx): Promise<Distribution> {
   }
 }
 
-export async function distributionWithJava(ctx: Ctx): Promise<{ dist: Distribution; java: JavaInfo }> {
+/** The chosen distribution (or `known`, one found already) and the Java to run it. */
+export async function distributionWithJava(ctx: Ctx, known?: Distribution): Promise<{ dist: Distribution; java: JavaInfo }> {
   const cfg = ctx.config();
-  const dist = await findChosenDistribution(ctx);
+  const dist = known ?? (await findChosenDistribution(ctx));
   const java = await checkJava({ javaHome: cfg.javaHome, env: ctx.io.env, pathEnv: ctx.io.env.PATH ?? ctx.io.env.Path, pathExt: ctx.io.env.PATHEXT });
   return { dist, java };
 }
