@@ -26,6 +26,7 @@ import { readCatalog } from '../core/storage/catalog.js';
 import { checkKvsTable } from '../core/storage/kvs.js';
 import { keyValues, printJson, renderTable } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
+import { askYesNo } from '../render/prompts.js';
 import { install } from './datomic/install.js';
 import { datomicHomeChoice, distributionWithJava, findChosenDistribution, type DatomicHomeSource } from './shared/datomic.js';
 import { launchOptions, propertiesForLaunch } from './shared/transactor.js';
@@ -234,15 +235,14 @@ async function storageReady(ctx: Ctx): Promise<boolean> {
 async function askToInstall(ctx: Ctx): Promise<boolean> {
   const mirror = ctx.io.env.DTX_DATOMIC_MIRROR;
   const from = mirror ? mirrorUrl(mirror, DEFAULT_DATOMIC_VERSION) : downloadUrl();
-  const { confirm } = await import('@inquirer/prompts');
-  try {
-    return await confirm({
-      message: `No Datomic Pro distribution is installed. Download Datomic Pro ${DEFAULT_DATOMIC_VERSION} (free, Apache-2.0) from ${from} into ${ctx.dtxHome()}?`,
-      default: true,
-    });
-  } catch {
-    throw new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
-  }
+  const yes = await askYesNo({
+    question: `No Datomic Pro distribution is installed. Download Datomic Pro ${DEFAULT_DATOMIC_VERSION} (free, Apache-2.0) from ${from} into ${ctx.dtxHome()}?`,
+    default: true,
+    signal: ctx.signal,
+  });
+  // "no" goes on without Datomic Pro (the storage still gets ready); a closed prompt stops here.
+  if (yes === null) throw new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
+  return yes;
 }
 
 /** A failing step's error, with what the earlier steps did (JSON details; a table on a terminal). */

@@ -211,3 +211,20 @@ describe('dtx up --install next to a transactor that runs elsewhere', () => {
     });
   });
 });
+
+describe.skipIf(!HAS_PTY)('dtx up: the download question closed with Ctrl-D or Ctrl-C', () => {
+  it('cancels (exit 130) before anything is created, instead of hanging', async () => {
+    for (const key of ['\x04', '\x03']) {
+      const t = target();
+      const r = await dtxPty(['up', '--pg-url', t.pgUrl, '--admin-url', adminUrl(), '--state-dir', tempStateDir('dtx-up-eof-')], {
+        env: env(newHome(), { DTX_DATOMIC_MIRROR: `${server.url}/mirror` }),
+        steps: [{ waitFor: 'Download Datomic Pro', send: key }],
+        timeoutMs: 20_000,
+      });
+      expect(r.timedOut, JSON.stringify(key)).toBe(false);
+      expect(r.code, r.raw).toBe(130);
+      const exists = await withAdmin(async (c) => (await c.query('select 1 from pg_database where datname = $1', [t.database])).rowCount);
+      expect(exists).toBe(0);
+    }
+  });
+});
