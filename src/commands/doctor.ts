@@ -5,17 +5,14 @@ import { embeddedAdminUrl, embeddedStatus, readSuperuser } from '../core/postgre
 import { formatPgUrl, isLocalHost } from '../core/postgres/url.js';
 import { printJson } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
-import { datomicHome } from './shared/datomic.js';
+import { datomicHomeChoice, describeHomeSource } from './shared/datomic.js';
 import { generatedPropertiesOptions } from './shared/transactor.js';
 import { walkProgress } from './shared/walk.js';
-
-const SOURCES: Record<string, string> = { flag: '--datomic-home', env: 'DATOMIC_HOME', file: 'the config file' };
 
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const home = await datomicHome(ctx);
-  const homeSource = cfg.datomicHome ? (SOURCES[cfg.sources.datomicHome ?? ''] ?? 'the config') : 'the last `dtx transactor start` of this state dir';
+  const home = await datomicHomeChoice(ctx);
   // The embedded server is never started here; it only decides the admin URL and the fix to name.
   const st = await embeddedStatus(cfg.stateDir);
   const embeddedServes = isLocalHost(cfg.pg.host) && st.running && st.port === cfg.pg.port;
@@ -33,7 +30,7 @@ export async function run(ctx: Ctx): Promise<number> {
       platform: io.platform,
       env: { ...io.env },
       javaHome: cfg.javaHome,
-      datomicHome: home ? { dir: home, source: homeSource } : null,
+      datomicHome: home ? { dir: home.home, source: describeHomeSource(home.source) } : null,
       propertiesFile: cfg.properties,
       generatedProperties: generatedPropertiesOptions(ctx),
       storageUrl: formatPgUrl(cfg.pg),

@@ -33,6 +33,19 @@ export async function datomicHome(ctx: Ctx): Promise<string | undefined> {
   return (await datomicHomeChoice(ctx))?.home;
 }
 
+const HOME_SOURCES: Record<DatomicHomeSource, string> = {
+  flag: '--datomic-home',
+  env: 'DATOMIC_HOME',
+  file: 'the config file',
+  'last-start': 'the last `dtx transactor start` of this state dir',
+  installed: 'the default of `dtx datomic install`',
+};
+
+/** Where the installation came from, to follow "from": "the config file", "DATOMIC_HOME", ... */
+export function describeHomeSource(source: DatomicHomeSource): string {
+  return HOME_SOURCES[source];
+}
+
 /**
  * When the installation in use is the installed default and it has gone missing or broken, the
  * error's hint says to reinstall rather than to fix a flag the user never gave.
