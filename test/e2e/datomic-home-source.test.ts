@@ -1,10 +1,11 @@
 /**
  * Where the Datomic installation came from. `dtx doctor` names it: the default recorded by
  * `dtx datomic install`, or the last transactor start of the state dir (which wins over that
- * default), the way every other command picks it (commands/shared/datomic.ts).
+ * default), the way every other command picks it (commands/shared/datomic.ts); `transactor service`
+ * says to reinstall a missing default, like the others.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dtx, tempStateDir } from '../helpers/cli.js';
@@ -53,5 +54,19 @@ describe('doctor: where the Datomic installation came from', () => {
       startedAt: new Date().toISOString(),
     });
     expect(await distribution(state)).toMatch(new RegExp(`at ${FAKE_DATOMIC.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(from the last \`dtx transactor start\` of this state dir\\)$`));
+  });
+});
+
+describe('transactor service: a missing installed default', () => {
+  it('says to reinstall it, like every other command', async () => {
+    const h2 = mkdtempSync(path.join(tmpdir(), 'dtx-home-svc-'));
+    const zipFile = path.join(h2, `datomic-pro-${V}.zip`);
+    writeFileSync(zipFile, fakeDistributionZip());
+    const env = { DTX_HOME: h2, DATOMIC_HOME: undefined };
+    expect((await dtx(['datomic', 'install', '--from-file', zipFile], { env })).code).toBe(0);
+    rmSync(path.join(h2, 'datomic', V), { recursive: true });
+    const r = await dtx(['transactor', 'service', '--systemd', '--state-dir', tempStateDir('dtx-svc-src-'), '--pg-url', 'postgresql://u:p@db.internal/x'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: Datomic home does not exist: .* \(the default recorded by `dtx datomic install` in .*\)\nhint: Reinstall it with `dtx datomic install --force`/);
   });
 });

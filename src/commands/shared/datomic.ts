@@ -29,10 +29,6 @@ export async function datomicHomeChoice(ctx: Ctx): Promise<{ home: string; sourc
   return undefined;
 }
 
-export async function datomicHome(ctx: Ctx): Promise<string | undefined> {
-  return (await datomicHomeChoice(ctx))?.home;
-}
-
 const HOME_SOURCES: Record<DatomicHomeSource, string> = {
   flag: '--datomic-home',
   env: 'DATOMIC_HOME',

@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import { VERSION } from '../../cli/version.js';
 import { throwIfAborted } from '../../core/abort.js';
-import { findDistribution } from '../../core/datomic/distribution.js';
 import { transactorPaths } from '../../core/datomic/pidfile.js';
 import {
   installPath,
@@ -33,7 +32,7 @@ import {
 import { embeddedStatus } from '../../core/postgres/embedded.js';
 import { DtxError, ExitCode, usageError } from '../../core/errors.js';
 import { printJson } from '../../render/output.js';
-import { datomicHome } from '../shared/datomic.js';
+import { findChosenDistribution } from '../shared/datomic.js';
 import { propertiesForLaunch } from '../shared/transactor.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -67,7 +66,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const problem = serviceNameProblem(name);
   if (problem) throw usageError('USAGE', `--name ${JSON.stringify(name)}: ${problem}`, kind === 'systemd' ? 'e.g. --name datomic-transactor' : 'e.g. --name com.example.datomic');
   const install = Boolean(ctx.flags.install);
-  const dist = await findDistribution({ datomicHome: await datomicHome(ctx) });
+  const dist = await findChosenDistribution(ctx);
   const paths = transactorPaths(cfg.stateDir);
   const generated = !cfg.properties;
   let propertiesFile = path.resolve(cfg.properties ?? paths.propertiesFile);
