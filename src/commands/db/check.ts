@@ -11,7 +11,7 @@ import { formatPgUrl } from '../../core/postgres/url.js';
 import { keyValues, printJson, renderTable } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { distributionWithJava } from '../shared/datomic.js';
-import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
+import { requireLiveTransactor, withStorage } from '../shared/storage.js';
 
 /** Step names as the peer reports them, in order, with what they mean. */
 const STEPS: [string, string][] = [
@@ -43,14 +43,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
       const cat = await readCatalog(c);
       if (!cat.databases.some((d) => d.name === name)) throw databaseNotFound(name, cat);
       progress.update('checking for a live transactor');
-      const live = await checkTransactorLiveness(ctx, c, progress);
-      if (!live.alive) {
-        throw new DtxError({
-          code: 'TRANSACTOR_NOT_RUNNING',
-          message: `no live transactor on this storage (${live.reason}); a peer connects through the transactor`,
-          hint: 'Start one with `dtx transactor start`, then re-run this command.',
-        });
-      }
+      await requireLiveTransactor(ctx, c, progress, 'a peer connects through the transactor');
     });
     throwIfAborted(ctx.signal);
     result = await checkDatabase({
