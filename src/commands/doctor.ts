@@ -2,7 +2,8 @@ import type { Ctx } from '../cli/context.js';
 import { ExitCode } from '../core/errors.js';
 import { runDoctor, type CheckResult } from '../core/doctor/run.js';
 import { embeddedAdminUrl, embeddedStatus, readSuperuser } from '../core/postgres/embedded.js';
-import { formatPgUrl, isLocalHost } from '../core/postgres/url.js';
+import { embeddedForTarget } from '../core/postgres/target.js';
+import { formatPgUrl } from '../core/postgres/url.js';
 import { printJson } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
 import { datomicHomeChoice, describeHomeSource } from './shared/datomic.js';
@@ -15,9 +16,9 @@ export async function run(ctx: Ctx): Promise<number> {
   const home = await datomicHomeChoice(ctx);
   // The embedded server is never started here; it only decides the admin URL and the fix to name.
   const st = await embeddedStatus(cfg.stateDir);
-  const embeddedServes = isLocalHost(cfg.pg.host) && st.running && st.port === cfg.pg.port;
+  const embedded = embeddedForTarget(cfg, st);
   let admin = { url: cfg.adminUrl, known: cfg.adminUrlExplicit };
-  if (embeddedServes && !cfg.adminUrlExplicit) {
+  if (embedded.serves && !cfg.adminUrlExplicit) {
     const su = await readSuperuser(cfg.stateDir);
     if (su) admin = { url: embeddedAdminUrl(su, cfg.pg.port), known: true };
   }
@@ -36,7 +37,7 @@ export async function run(ctx: Ctx): Promise<number> {
       storageUrl: formatPgUrl(cfg.pg),
       storage: { host: cfg.pg.host, port: cfg.pg.port, database: cfg.pg.database },
       admin,
-      embedded: { applies: cfg.embedded && isLocalHost(cfg.pg.host) && (cfg.pg.port === 5432 || st.initialized), initialized: st.initialized, running: embeddedServes },
+      embedded: { applies: embedded.applies, initialized: st.initialized, running: embedded.serves },
       stateDir: cfg.stateDir,
       intervalMs: cfg.heartbeatIntervalMsec,
       storageSummary: ctx.flags.storage !== false,

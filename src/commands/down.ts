@@ -8,7 +8,7 @@ import { timeoutMsFlag } from './shared/timeout.js';
 import type { Ctx } from '../cli/context.js';
 import { stopTransactor, type StopResult } from '../core/datomic/transactor/stop.js';
 import { embeddedStatus, stopEmbedded } from '../core/postgres/embedded.js';
-import { isLocalHost } from '../core/postgres/url.js';
+import { embeddedForTarget } from '../core/postgres/target.js';
 import { printJson, renderTable } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
 
@@ -41,7 +41,7 @@ export async function run(ctx: Ctx): Promise<number> {
     progress.update('checking the embedded PostgreSQL');
     const st = await embeddedStatus(cfg.stateDir);
     report.postgres.embeddedWasRunning = st.running;
-    const servesTarget = st.running && isLocalHost(cfg.pg.host) && st.port === cfg.pg.port;
+    const servesTarget = embeddedForTarget(cfg, st).serves;
     if (!st.running) {
       report.postgres.note = st.initialized
         ? `the embedded PostgreSQL of ${cfg.stateDir} is not running`
