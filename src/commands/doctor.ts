@@ -1,9 +1,10 @@
 import type { Ctx } from '../cli/context.js';
 import { ExitCode } from '../core/errors.js';
-import { runDoctor, type CheckResult } from '../core/doctor/run.js';
+import { runDoctor } from '../core/doctor/run.js';
 import { embeddedAdminUrl, embeddedStatus, readSuperuser } from '../core/postgres/embedded.js';
 import { embeddedForTarget } from '../core/postgres/target.js';
 import { formatPgUrl } from '../core/postgres/url.js';
+import { checkMark } from '../render/checks.js';
 import { printJson } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
 import { datomicHomeChoice, describeHomeSource } from './shared/datomic.js';
@@ -59,10 +60,9 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   const c = io.chalk;
   const width = Math.max(...report.checks.map((x) => x.name.length));
-  const mark = (x: CheckResult) => (x.skipped ? c.dim('-') : x.status === 'pass' ? c.green('✔') : x.status === 'warn' ? c.yellow('!') : c.red('✖'));
   for (const x of report.checks) {
     const detail = x.skipped ? c.dim(x.detail) : x.detail;
-    io.out(`${mark(x)} ${x.name.padEnd(width)}  ${detail}\n`);
+    io.out(`${checkMark(io, x)} ${x.name.padEnd(width)}  ${detail}\n`);
     if (x.fix) io.out(`  ${' '.repeat(width)}  ${c.dim('fix:')} ${x.fix}\n`);
   }
   const skippedCount = report.checks.filter((x) => x.skipped).length;

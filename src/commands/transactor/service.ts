@@ -31,6 +31,7 @@ import {
 } from '../../core/datomic/service-checks.js';
 import { embeddedStatus } from '../../core/postgres/embedded.js';
 import { DtxError, ExitCode, usageError } from '../../core/errors.js';
+import { checkMark } from '../../render/checks.js';
 import { printJson } from '../../render/output.js';
 import { findChosenDistribution } from '../shared/datomic.js';
 import { propertiesForLaunch } from '../shared/transactor.js';
@@ -148,10 +149,9 @@ export async function run(ctx: Ctx): Promise<number> {
   } else {
     io.out(text);
   }
-  const mark = { pass: c.green('✔'), warn: c.yellow('!'), fail: c.red('✖') };
   io.err(`\n${c.bold(`Checks for the ${kind === 'systemd' ? 'unit' : 'daemon'} (runs as ${user}):`)}\n`);
   for (const ch of checks) {
-    io.err(`${mark[ch.status]} ${ch.name}: ${ch.detail}\n`);
+    io.err(`${checkMark(io, ch)} ${ch.name}: ${ch.detail}\n`);
     if (ch.fix && ch.status !== 'pass') io.err(`    fix: ${ch.fix}\n`);
   }
   if (steps.length) io.err(`\n${c.bold('Next:')}\n${steps.map((s) => `  ${s}\n`).join('')}`);
