@@ -75,7 +75,7 @@ export async function run(ctx: Ctx): Promise<number> {
       report.postgres.note ?? '',
     ],
   ];
-  io.out(await renderTable(io, ['', 'state', 'detail'], rows));
+  io.out(renderTable(io, ['', 'state', 'detail'], rows));
   io.out(report.changed ? `${c.green('✔')} down\n` : `${c.dim('•')} nothing was running here; nothing to stop\n`);
   for (const f of tx.cleaned) io.debug(`removed stale ${f}`);
   return 0;

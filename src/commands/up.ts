@@ -146,7 +146,7 @@ export async function run(ctx: Ctx): Promise<number> {
       if (!io.json) for (const w of warnings) io.warn(w);
       report.next = [`${io.cmd} datomic install`, `${io.cmd} up${dbName ? ` --db ${dbName}` : ''}`];
       report.elapsedMs = Date.now() - t0;
-      await render(ctx, report, plan);
+      render(ctx, report, plan);
       return ExitCode.notFound;
     }
 
@@ -206,14 +206,14 @@ export async function run(ctx: Ctx): Promise<number> {
     if (!io.json) for (const w of warnings) io.warn(w);
     // What is ready already, then the error (the one printer) says what failed.
     report.elapsedMs = Date.now() - t0;
-    if (!io.json && report.postgres && !(e instanceof DtxError && e.code === 'CANCELLED')) await render(ctx, report, plan, true);
+    if (!io.json && report.postgres && !(e instanceof DtxError && e.code === 'CANCELLED')) render(ctx, report, plan, true);
     throw withProgressSoFar(e, report);
   } finally {
     progress.stop();
   }
   if (!io.json) for (const w of warnings) io.warn(w);
   report.elapsedMs = Date.now() - t0;
-  await render(ctx, report, plan);
+  render(ctx, report, plan);
   return 0;
 }
 
@@ -258,7 +258,7 @@ function withProgressSoFar(e: unknown, report: UpReport): unknown {
   });
 }
 
-async function render(ctx: Ctx, r: UpReport, plan: Plan, failed = false): Promise<void> {
+function render(ctx: Ctx, r: UpReport, plan: Plan, failed = false): void {
   const { io } = ctx;
   if (io.json) {
     printJson(io, r);
@@ -298,7 +298,7 @@ async function render(ctx: Ctx, r: UpReport, plan: Plan, failed = false): Promis
     rows.push(['transactor', c.yellow('not started'), 'needs a Datomic Pro distribution']);
   }
   if (r.database) rows.push(['database', `${c.green(r.database.name)} ${now(r.database.created, 'created now')}`, r.database.dbId ?? '?']);
-  io.out(await renderTable(io, ['', 'state', 'detail'], rows));
+  io.out(renderTable(io, ['', 'state', 'detail'], rows));
   if (failed) return;
   if (r.uri) io.out(keyValues(io, [['uri', r.uri]]));
   const secs = (r.elapsedMs / 1000).toFixed(1);

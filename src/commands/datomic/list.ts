@@ -28,7 +28,7 @@ export async function run(ctx: Ctx): Promise<number> {
     io.out(`no Datomic Pro installed in ${list.root}\n`);
   } else {
     io.out(
-      await renderTable(
+      renderTable(
         io,
         ['version', 'default', 'home', 'state'],
         list.installed.map((d) => [d.version, d.isDefault ? c.green('*') : '', d.home, d.valid ? c.green('ok') : c.red(d.problem ?? 'broken')]),

@@ -86,7 +86,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
   const c = io.chalk;
   io.out(`${c.green('✔')} ${name}: connected, basis-t ${result.basisT}, ${result.idents ?? '?'} idents${result.write ? `; write probe ok (t ${result.write.t ?? '?'})` : ' (read-only)'}\n`);
   const rows = STEPS.filter(([k]) => result.timings[k] !== undefined).map(([k, label]) => [label, `${result.timings[k]} ms`]);
-  io.out(await renderTable(io, ['step', 'time'], rows));
+  io.out(renderTable(io, ['step', 'time'], rows));
   if (result.write) {
     const s = result.write.scratch;
     io.out(keyValues(io, [['scratch database', `${s.name} (deleted)`]]));
