@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { Io } from './io.js';
 import { applyColor } from './io.js';
 import { createCtx, type Ctx } from './context.js';
-import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption } from './options.js';
+import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption, TIMEOUT_SECONDS } from './options.js';
 import { VERSION } from './version.js';
 import { stateDirError } from '../core/statedir.js';
 import { DEFAULT_DATOMIC_VERSION } from '../core/datomic/versions.js';
@@ -178,7 +178,7 @@ Runs what Datomic's bin/sql scripts do, safely re-runnable, as the superuser in 
   const txStart = tx
     .command('start')
     .description('start the transactor in the background and wait until it is ready')
-    .option('--timeout <seconds>', 'how long to wait for readiness', '120')
+    .option('--timeout <seconds>', 'how long to wait for readiness', String(TIMEOUT_SECONDS.start))
     .option('--foreground', 'stream the output and stop the transactor on Ctrl-C')
     .option('--standby', 'start even when another transactor is active (it becomes standby)')
     .addHelpText(
@@ -198,7 +198,7 @@ Ready means: the "System started" line, the port accepting connections, and a fr
   const txStop = tx
     .command('stop')
     .description('stop the transactor dtx started (SIGTERM, then SIGKILL after --timeout)')
-    .option('--timeout <seconds>', 'grace period before killing', '30')
+    .option('--timeout <seconds>', 'grace period before killing', String(TIMEOUT_SECONDS.stop))
     .action(act(() => import('../commands/transactor/stop.js')));
   addStorageOptions(txStop);
   addDatomicOptions(txStop);
@@ -535,7 +535,7 @@ the official bucket (URL/<version>/datomic-pro-<version>.zip).${exampleLines([
     .description('PostgreSQL, storage, Datomic Pro, transactor (and a database): whatever is missing, idempotently')
     .option('--db <name>', 'also create this database (if it does not exist)')
     .option('--install', 'download Datomic Pro without asking when none is installed')
-    .option('--timeout <seconds>', 'how long to wait for the transactor to be ready', '120')
+    .option('--timeout <seconds>', 'how long to wait for the transactor to be ready', String(TIMEOUT_SECONDS.start))
     .addHelpText('after', `
 In order, each only when needed: the embedded PostgreSQL (default target, nothing listening),
 init-postgres, Datomic Pro (asks to download it on a terminal; --install without asking),
@@ -558,7 +558,7 @@ ready and exits 3.${exampleLines([
     .command('down')
     .description('stop the transactor, then the embedded PostgreSQL of this state dir (never a server dtx did not start)')
     .option('--keep-postgres', 'stop only the transactor')
-    .option('--timeout <seconds>', 'grace period before the transactor is killed', '30')
+    .option('--timeout <seconds>', 'grace period before the transactor is killed', String(TIMEOUT_SECONDS.stop))
     .addHelpText('after', exampleLines([['dtx down'], ['dtx down --keep-postgres', 'the transactor only'], ['dtx down --json']]))
     .action(act(() => import('../commands/down.js')));
   addStorageOptions(down);
@@ -610,7 +610,7 @@ Examples:
     .argument('<name>')
     .description('connect through a peer, read basis-t, run a query, time each step (read-only unless --write)')
     .option('--write', 'also transact and retract a probe datom in a scratch database, then delete it')
-    .option('--timeout <seconds>', 'give the peer this long', '180')
+    .option('--timeout <seconds>', 'give the peer this long', String(TIMEOUT_SECONDS.peer))
     .addHelpText(
       'after',
       `

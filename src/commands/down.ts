@@ -4,7 +4,7 @@
  * did not start (any configured server) is never touched: dtx has no way to stop it and does not
  * try. Idempotent: with nothing running it says so and exits 0.
  */
-import { timeoutMsFlag } from './shared/timeout.js';
+import { stopTimeoutMs } from './shared/timeout.js';
 import type { Ctx } from '../cli/context.js';
 import { stopTransactor, type StopResult } from '../core/datomic/transactor/stop.js';
 import { embeddedStatus, stopEmbedded } from '../core/postgres/embedded.js';
@@ -27,7 +27,7 @@ export interface DownReport {
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const secs = timeoutMsFlag(ctx.flags.timeout, 30, { allowZero: true }) / 1000;
+  const graceMs = stopTimeoutMs(ctx);
   const progress = startProgress(io, 'stopping the transactor');
   let tx: StopResult;
   const report: DownReport = {
@@ -36,7 +36,7 @@ export async function run(ctx: Ctx): Promise<number> {
     changed: false,
   };
   try {
-    tx = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: secs * 1000, propertiesFile: cfg.properties });
+    tx = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: graceMs, propertiesFile: cfg.properties });
     report.transactor = { stopped: tx.stopped, pid: tx.pid, forced: tx.forced, note: tx.stopped ? null : tx.note };
     progress.update('checking the embedded PostgreSQL');
     const st = await embeddedStatus(cfg.stateDir);

@@ -29,8 +29,8 @@ import { startProgress } from '../render/progress.js';
 import { askYesNo } from '../render/prompts.js';
 import { install } from './datomic/install.js';
 import { datomicHomeChoice, distributionWithJava, findChosenDistribution, type DatomicHomeSource } from './shared/datomic.js';
+import { startTimeoutMs } from './shared/timeout.js';
 import { launchOptions, propertiesForLaunch } from './shared/transactor.js';
-import { timeoutMs } from './transactor/start.js';
 
 /** Codes that mean "init-postgres has not run (or not completely)": up then runs it. */
 const NOT_INITIALIZED = new Set(['PG_AUTH_FAILED', 'PG_DATABASE_MISSING', 'KVS_TABLE_MISSING', 'KVS_NO_ACCESS']);
@@ -66,7 +66,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const t0 = Date.now();
   const cfg = ctx.config();
   const dbName = ctx.flags.db === undefined ? undefined : validateDbName(String(ctx.flags.db));
-  const startTimeout = timeoutMs(ctx);
+  const startTimeout = startTimeoutMs(ctx);
   const report: UpReport = {
     complete: false,
     changed: false,

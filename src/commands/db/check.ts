@@ -1,4 +1,4 @@
-import { timeoutMsFlag } from '../shared/timeout.js';
+import { peerTimeoutMs } from '../shared/timeout.js';
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
 import { throwIfAborted } from '../../core/abort.js';
@@ -32,7 +32,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
   const cfg = ctx.config();
   validateDbName(name);
   const write = Boolean(ctx.flags.write);
-  const timeoutMs = timeoutMsFlag(ctx.flags.timeout, 180);
+  const timeoutMs = peerTimeoutMs(ctx);
   const uri = datomicUri(name, cfg.pg);
   const progress = startProgress(io, 'checking the Datomic distribution');
   let result: DbCheckResult;
