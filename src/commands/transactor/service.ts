@@ -155,6 +155,6 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   if (steps.length) io.err(`\n${c.bold('Next:')}\n${steps.map((s) => `  ${s}\n`).join('')}`);
   else io.err(c.dim(`\nInstall it with --install (writes ${installPath(kind, name)} and the properties file).\n`));
-  io.err(c.dim(`dtx transactor status reads its heartbeat; stop it with ${kind === 'systemd' ? `systemctl stop ${name}` : `launchctl bootout system/${name}`} (dtx transactor stop stops only a transactor dtx started).\n`));
+  io.err(c.dim(`${io.cmd} transactor status reads its heartbeat; stop it with ${kind === 'systemd' ? `systemctl stop ${name}` : `launchctl bootout system/${name}`} (${io.cmd} transactor stop stops only a transactor dtx started).\n`));
   return failed ? ExitCode.failed : 0;
 }
