@@ -6,6 +6,7 @@
  */
 import { stopTimeoutMs } from './shared/timeout.js';
 import type { Ctx } from '../cli/context.js';
+import { throwIfAborted } from '../core/abort.js';
 import { stopTransactor, type StopResult } from '../core/datomic/transactor/stop.js';
 import { embeddedStatus, stopEmbedded } from '../core/postgres/embedded.js';
 import { embeddedForTarget } from '../core/postgres/target.js';
@@ -36,6 +37,7 @@ export async function run(ctx: Ctx): Promise<number> {
     changed: false,
   };
   try {
+    throwIfAborted(ctx.signal);
     tx = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: graceMs, propertiesFile: cfg.properties });
     report.transactor = { stopped: tx.stopped, pid: tx.pid, forced: tx.forced, note: tx.stopped ? null : tx.note };
     progress.update('checking the embedded PostgreSQL');
@@ -49,6 +51,8 @@ export async function run(ctx: Ctx): Promise<number> {
     } else if (ctx.flags.keepPostgres) {
       report.postgres.note = 'left running (--keep-postgres)';
     } else {
+      // Ctrl-C while the transactor stopped: the server stays up.
+      throwIfAborted(ctx.signal);
       progress.update('stopping the embedded PostgreSQL');
       const r = await stopEmbedded({ stateDir: cfg.stateDir });
       report.postgres.stopped = r.stopped;

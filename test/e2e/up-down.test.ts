@@ -14,6 +14,7 @@ import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { dtxPty, HAS_PTY, screen } from '../helpers/pty.js';
+import { spawnDtx } from '../helpers/cli-signal.js';
 
 const V = '1.0.7469';
 const zip = fakeDistributionZip();
@@ -226,5 +227,24 @@ describe.skipIf(!HAS_PTY)('dtx up: the download question closed with Ctrl-D or C
       const exists = await withAdmin(async (c) => (await c.query('select 1 from pg_database where datname = $1', [t.database])).rowCount);
       expect(exists).toBe(0);
     }
+  });
+});
+
+describe('dtx down interrupted', () => {
+  it('Ctrl-C while the transactor stops: the embedded PostgreSQL is left running, exit 130', async () => {
+    const h = newHome();
+    await ok(dtx(['datomic', 'install', '--from-file', zipFile], { env: env(h) }));
+    const state = tempStateDir('dtx-down-int-');
+    const pgUrl = `postgresql://datomic:Int-pw-123@localhost:${await freePort()}/datomic`;
+    await ok(dtx(['postgres', 'start', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) }));
+    const slow = env(h, { FAKE_DATOMIC_TERMINATE_DELAY_MS: '1500' });
+    await ok(dtx(['up', '--pg-url', pgUrl, ...(await txArgs(state))], { env: slow }));
+    const down = spawnDtx(['down', '--state-dir', state, '--pg-url', pgUrl], { env: slow });
+    await down.waitFor('stopping the transactor');
+    down.child.kill('SIGINT');
+    const r = await down.done;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).not.toContain('stopping the embedded PostgreSQL');
+    expect((await dtx(['postgres', 'status', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) })).code).toBe(0);
   });
 });
