@@ -1,6 +1,13 @@
 /** Shared option groups (after node-pg-migrate's addConnectionOptions). */
 import { Option, type Command } from 'commander';
 
+/**
+ * The default --timeout, in seconds, of the commands that wait: the help shows it, and the commands
+ * apply it (commands/shared/timeout.ts). start: readiness (transactor start, up); stop: the grace
+ * period before a kill (transactor stop, down); peer: db check's peer.
+ */
+export const TIMEOUT_SECONDS = { start: 120, stop: 30, peer: 180 } as const;
+
 export function addStorageOptions(cmd: Command): Command {
   return cmd
     .option('--pg-url <url>', 'storage target postgresql://USER:PASSWORD@HOST:PORT/DATABASE (env DTX_PG_URL, DATABASE_URL)')

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { Io } from './io.js';
 import { applyColor } from './io.js';
 import { createCtx, type Ctx } from './context.js';
-import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption } from './options.js';
+import { addAdminOptions, addDatomicOptions, addSecretsOption, addStorageOptions, addTransactorOptions, addYesOption, TIMEOUT_SECONDS } from './options.js';
 import { VERSION } from './version.js';
 import { stateDirError } from '../core/statedir.js';
 import { DEFAULT_DATOMIC_VERSION } from '../core/datomic/versions.js';
@@ -178,7 +178,7 @@ Runs what Datomic's bin/sql scripts do, safely re-runnable, as the superuser in 
   const txStart = tx
     .command('start')
     .description('start the transactor in the background and wait until it is ready')
-    .option('--timeout <seconds>', 'how long to wait for readiness', '120')
+    .option('--timeout <seconds>', 'how long to wait for readiness', String(TIMEOUT_SECONDS.start))
     .option('--foreground', 'stream the output and stop the transactor on Ctrl-C')
     .option('--standby', 'start even when another transactor is active (it becomes standby)')
     .addHelpText(
@@ -198,7 +198,7 @@ Ready means: the "System started" line, the port accepting connections, and a fr
   const txStop = tx
     .command('stop')
     .description('stop the transactor dtx started (SIGTERM, then SIGKILL after --timeout)')
-    .option('--timeout <seconds>', 'grace period before killing', '30')
+    .option('--timeout <seconds>', 'grace period before killing', String(TIMEOUT_SECONDS.stop))
     .action(act(() => import('../commands/transactor/stop.js')));
   addStorageOptions(txStop);
   addDatomicOptions(txStop);
@@ -241,12 +241,12 @@ properties file dtx generates in the state dir, or --properties), Restart=on-fai
 dtx then checks the host and prints each fix: the user exists, the properties file is 0600 and owned
 by that user (it holds the storage password), the transactor's log/data folders belong to it, java
 is on the service's PATH (else --java-home), and the unit as \`systemd-analyze verify\` (or
-\`plutil -lint\`) reads it. Exit 1 when a check fails. Windows: see the README (NSSM or schtasks).
-Examples:
-  dtx transactor service --systemd > datomic-transactor.service
-  sudo dtx transactor service --systemd --install --user datomic --datomic-home /opt/datomic-pro-1.0.7469
-  dtx transactor service --launchd --user _datomic --java-home /Library/Java/JavaVirtualMachines/temurin-17.jdk/Contents/Home
-  dtx transactor service --json | jq -r .unit`,
+\`plutil -lint\`) reads it. Exit 1 when a check fails. Windows: see the README (NSSM or schtasks).${exampleLines([
+      ['dtx transactor service --systemd > datomic-transactor.service'],
+      ['sudo dtx transactor service --systemd --install --user datomic --datomic-home /opt/datomic-pro-1.0.7469'],
+      ['dtx transactor service --launchd --user _datomic --java-home /Library/Java/JavaVirtualMachines/temurin-17.jdk/Contents/Home'],
+      ['dtx transactor service --json | jq -r .unit'],
+    ])}`,
     )
     .action(act(() => import('../commands/transactor/service.js')));
   addStorageOptions(txService);
@@ -387,11 +387,11 @@ deletes it too; with one alive it says so (\`dtx storage gc\` sweeps it later).`
 Runs with or without a live transactor. Repeat backups to the same folder copy only new segments and
 add a new point in time; \`dtx db backups DIR\` lists them. The folder is given to Datomic as an
 absolute file: URI (percent-encoded). bin/datomic takes the storage URI only as an argument, so the
-storage password is on its command line while it runs.
-Examples:
-  dtx db backup my-app ./backups/my-app
-  dtx db backup my-app /var/backups/datomic/my-app --xmx 4g
-  dtx db backup my-app "D:\\Datomic Backups\\my-app" --json`,
+storage password is on its command line while it runs.${exampleLines([
+      ['dtx db backup my-app ./backups/my-app'],
+      ['dtx db backup my-app /var/backups/datomic/my-app --xmx 4g'],
+      ['dtx db backup my-app "D:\\Datomic Backups\\my-app" --json'],
+    ])}`,
     )
     .option('--xmx <size>', 'heap for the backup JVM (Datomic: as much as the transactor; default 1g)')
     .action(act(() => import('../commands/db/backup.js')));
@@ -401,13 +401,7 @@ Examples:
     .command('backups')
     .argument('<dir>', 'a backup folder made by `dtx db backup`')
     .description('list the points in time (t) a backup folder holds (bin/datomic list-backups)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  dtx db backups ./backups/my-app
-  dtx db backups ./backups/my-app --json | jq .latest`,
-    )
+    .addHelpText('after', exampleLines([['dtx db backups ./backups/my-app'], ['dtx db backups ./backups/my-app --json | jq .latest']]))
     .action(act(() => import('../commands/db/backups.js')));
   addDatomicOptions(dbBackups);
   const dbRestore = db
@@ -443,10 +437,10 @@ holds the backup's t) and asks first. One database cannot live under two names i
     .addHelpText(
       'after',
       `
-Peers must connect with the new name afterwards (\`dtx db uri NEW\`).
-Examples:
-  dtx db rename my-app my-app-2024
-  dtx db rename staging production --json`,
+Peers must connect with the new name afterwards (\`dtx db uri NEW\`).${exampleLines([
+      ['dtx db rename my-app my-app-2024'],
+      ['dtx db rename staging production --json'],
+    ])}`,
     )
     .action(act(() => import('../commands/db/rename.js')));
   addStorageOptions(dbRename);
@@ -535,7 +529,7 @@ the official bucket (URL/<version>/datomic-pro-<version>.zip).${exampleLines([
     .description('PostgreSQL, storage, Datomic Pro, transactor (and a database): whatever is missing, idempotently')
     .option('--db <name>', 'also create this database (if it does not exist)')
     .option('--install', 'download Datomic Pro without asking when none is installed')
-    .option('--timeout <seconds>', 'how long to wait for the transactor to be ready', '120')
+    .option('--timeout <seconds>', 'how long to wait for the transactor to be ready', String(TIMEOUT_SECONDS.start))
     .addHelpText('after', `
 In order, each only when needed: the embedded PostgreSQL (default target, nothing listening),
 init-postgres, Datomic Pro (asks to download it on a terminal; --install without asking),
@@ -558,7 +552,7 @@ ready and exits 3.${exampleLines([
     .command('down')
     .description('stop the transactor, then the embedded PostgreSQL of this state dir (never a server dtx did not start)')
     .option('--keep-postgres', 'stop only the transactor')
-    .option('--timeout <seconds>', 'grace period before the transactor is killed', '30')
+    .option('--timeout <seconds>', 'grace period before the transactor is killed', String(TIMEOUT_SECONDS.stop))
     .addHelpText('after', exampleLines([['dtx down'], ['dtx down --keep-postgres', 'the transactor only'], ['dtx down --json']]))
     .action(act(() => import('../commands/down.js')));
   addStorageOptions(down);
@@ -593,11 +587,11 @@ properties, postgres-admin, postgres-role, kvs-table (columns, key, grants, PUBL
 heartbeat, clock-skew, standby, transactor-port and ping-port (free, or held by whom), disk-space,
 storage (unreferenced rows; skipped on tables over 200,000 rows). Read-only: it starts nothing,
 not even the embedded PostgreSQL. A check that cannot run because an earlier one failed is a
-warning marked "skipped". Exit 1 when a check fails; warnings alone exit 0.
-Examples:
-  dtx doctor
-  dtx doctor --json | jq '.checks[] | select(.status != "pass")'
-  dtx doctor --pg-url postgresql://datomic:PASSWORD@db:5432/datomic --admin-url postgresql://postgres:PASSWORD@db/postgres --no-storage`,
+warning marked "skipped". Exit 1 when a check fails; warnings alone exit 0.${exampleLines([
+      ['dtx doctor'],
+      [`dtx doctor --json | jq '.checks[] | select(.status != "pass")'`],
+      ['dtx doctor --pg-url postgresql://datomic:PASSWORD@db:5432/datomic --admin-url postgresql://postgres:PASSWORD@db/postgres --no-storage'],
+    ])}`,
     )
     .action(act(() => import('../commands/doctor.js')));
   addStorageOptions(doctor);
@@ -610,7 +604,7 @@ Examples:
     .argument('<name>')
     .description('connect through a peer, read basis-t, run a query, time each step (read-only unless --write)')
     .option('--write', 'also transact and retract a probe datom in a scratch database, then delete it')
-    .option('--timeout <seconds>', 'give the peer this long', '180')
+    .option('--timeout <seconds>', 'give the peer this long', String(TIMEOUT_SECONDS.peer))
     .addHelpText(
       'after',
       `
@@ -618,10 +612,10 @@ The REPL connectivity test as one command: bin/run starts a peer JVM that runs d
 (the transactor's latest basis-t) and [:find (count ?e) . :where [?e :db/ident]], each timed.
 --write creates a scratch database dtx-check-<random uuid> (a name that exists is never touched),
 transacts an attribute and an entity, reads it back, retracts it, and deletes the scratch database
-even when a step fails. Its rows stay in storage until \`dtx db gc\`.
-Examples:
-  dtx db check my-app
-  dtx db check my-app --write --json`,
+even when a step fails. Its rows stay in storage until \`dtx db gc\`.${exampleLines([
+      ['dtx db check my-app'],
+      ['dtx db check my-app --write --json'],
+    ])}`,
     )
     .action(act(() => import('../commands/db/check.js')));
   addStorageOptions(dbCheck);
@@ -637,13 +631,13 @@ Examples:
       `
 The script is generated from dtx's own commands and flags; database names are read from the
 catalog when you press Tab (quietly: a failure shows no names). With --json it prints
-{"ok":true,"shell":...,"script":...}. Installation for each shell is in the README.
-Examples:
-  source <(dtx completion bash)                                   # this bash session
-  dtx completion bash > ~/.local/share/bash-completion/completions/dtx
-  dtx completion zsh > "\${fpath[1]}/_dtx"
-  dtx completion fish > ~/.config/fish/completions/dtx.fish
-  dtx completion powershell | Out-String | Invoke-Expression`,
+{"ok":true,"shell":...,"script":...}. Installation for each shell is in the README.${exampleLines([
+      ['source <(dtx completion bash)', 'this bash session'],
+      ['dtx completion bash > ~/.local/share/bash-completion/completions/dtx'],
+      ['dtx completion zsh > "${fpath[1]}/_dtx"'],
+      ['dtx completion fish > ~/.config/fish/completions/dtx.fish'],
+      ['dtx completion powershell | Out-String | Invoke-Expression'],
+    ])}`,
     )
     .action(act(() => import('../commands/completion.js')));
 

@@ -1,26 +1,25 @@
 import type { Ctx } from '../cli/context.js';
 import { ExitCode } from '../core/errors.js';
-import { runDoctor, type CheckResult } from '../core/doctor/run.js';
+import { runDoctor } from '../core/doctor/run.js';
 import { embeddedAdminUrl, embeddedStatus, readSuperuser } from '../core/postgres/embedded.js';
-import { formatPgUrl, isLocalHost } from '../core/postgres/url.js';
+import { embeddedForTarget } from '../core/postgres/target.js';
+import { formatPgUrl } from '../core/postgres/url.js';
+import { checkMark } from '../render/checks.js';
 import { printJson } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
-import { datomicHome } from './shared/datomic.js';
+import { datomicHomeChoice, describeHomeSource } from './shared/datomic.js';
 import { generatedPropertiesOptions } from './shared/transactor.js';
 import { walkProgress } from './shared/walk.js';
-
-const SOURCES: Record<string, string> = { flag: '--datomic-home', env: 'DATOMIC_HOME', file: 'the config file' };
 
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const home = await datomicHome(ctx);
-  const homeSource = cfg.datomicHome ? (SOURCES[cfg.sources.datomicHome ?? ''] ?? 'the config') : 'the last `dtx transactor start` of this state dir';
+  const home = await datomicHomeChoice(ctx);
   // The embedded server is never started here; it only decides the admin URL and the fix to name.
   const st = await embeddedStatus(cfg.stateDir);
-  const embeddedServes = isLocalHost(cfg.pg.host) && st.running && st.port === cfg.pg.port;
+  const embedded = embeddedForTarget(cfg, st);
   let admin = { url: cfg.adminUrl, known: cfg.adminUrlExplicit };
-  if (embeddedServes && !cfg.adminUrlExplicit) {
+  if (embedded.serves && !cfg.adminUrlExplicit) {
     const su = await readSuperuser(cfg.stateDir);
     if (su) admin = { url: embeddedAdminUrl(su, cfg.pg.port), known: true };
   }
@@ -33,13 +32,13 @@ export async function run(ctx: Ctx): Promise<number> {
       platform: io.platform,
       env: { ...io.env },
       javaHome: cfg.javaHome,
-      datomicHome: home ? { dir: home, source: homeSource } : null,
+      datomicHome: home ? { dir: home.home, source: describeHomeSource(home.source) } : null,
       propertiesFile: cfg.properties,
       generatedProperties: generatedPropertiesOptions(ctx),
       storageUrl: formatPgUrl(cfg.pg),
       storage: { host: cfg.pg.host, port: cfg.pg.port, database: cfg.pg.database },
       admin,
-      embedded: { applies: cfg.embedded && isLocalHost(cfg.pg.host) && (cfg.pg.port === 5432 || st.initialized), initialized: st.initialized, running: embeddedServes },
+      embedded: { applies: embedded.applies, initialized: st.initialized, running: embedded.serves },
       stateDir: cfg.stateDir,
       intervalMs: cfg.heartbeatIntervalMsec,
       storageSummary: ctx.flags.storage !== false,
@@ -61,10 +60,9 @@ export async function run(ctx: Ctx): Promise<number> {
   }
   const c = io.chalk;
   const width = Math.max(...report.checks.map((x) => x.name.length));
-  const mark = (x: CheckResult) => (x.skipped ? c.dim('-') : x.status === 'pass' ? c.green('✔') : x.status === 'warn' ? c.yellow('!') : c.red('✖'));
   for (const x of report.checks) {
     const detail = x.skipped ? c.dim(x.detail) : x.detail;
-    io.out(`${mark(x)} ${x.name.padEnd(width)}  ${detail}\n`);
+    io.out(`${checkMark(io, x)} ${x.name.padEnd(width)}  ${detail}\n`);
     if (x.fix) io.out(`  ${' '.repeat(width)}  ${c.dim('fix:')} ${x.fix}\n`);
   }
   const skippedCount = report.checks.filter((x) => x.skipped).length;

@@ -4,11 +4,12 @@
  * did not start (any configured server) is never touched: dtx has no way to stop it and does not
  * try. Idempotent: with nothing running it says so and exits 0.
  */
-import { timeoutMsFlag } from './shared/timeout.js';
+import { stopTimeoutMs } from './shared/timeout.js';
 import type { Ctx } from '../cli/context.js';
+import { throwIfAborted } from '../core/abort.js';
 import { stopTransactor, type StopResult } from '../core/datomic/transactor/stop.js';
 import { embeddedStatus, stopEmbedded } from '../core/postgres/embedded.js';
-import { isLocalHost } from '../core/postgres/url.js';
+import { embeddedForTarget } from '../core/postgres/target.js';
 import { printJson, renderTable } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
 
@@ -27,7 +28,7 @@ export interface DownReport {
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const secs = timeoutMsFlag(ctx.flags.timeout, 30, { allowZero: true }) / 1000;
+  const graceMs = stopTimeoutMs(ctx);
   const progress = startProgress(io, 'stopping the transactor');
   let tx: StopResult;
   const report: DownReport = {
@@ -36,12 +37,13 @@ export async function run(ctx: Ctx): Promise<number> {
     changed: false,
   };
   try {
-    tx = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: secs * 1000, propertiesFile: cfg.properties });
+    throwIfAborted(ctx.signal);
+    tx = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: graceMs, propertiesFile: cfg.properties });
     report.transactor = { stopped: tx.stopped, pid: tx.pid, forced: tx.forced, note: tx.stopped ? null : tx.note };
     progress.update('checking the embedded PostgreSQL');
     const st = await embeddedStatus(cfg.stateDir);
     report.postgres.embeddedWasRunning = st.running;
-    const servesTarget = st.running && isLocalHost(cfg.pg.host) && st.port === cfg.pg.port;
+    const servesTarget = embeddedForTarget(cfg, st).serves;
     if (!st.running) {
       report.postgres.note = st.initialized
         ? `the embedded PostgreSQL of ${cfg.stateDir} is not running`
@@ -49,6 +51,8 @@ export async function run(ctx: Ctx): Promise<number> {
     } else if (ctx.flags.keepPostgres) {
       report.postgres.note = 'left running (--keep-postgres)';
     } else {
+      // Ctrl-C while the transactor stopped: the server stays up.
+      throwIfAborted(ctx.signal);
       progress.update('stopping the embedded PostgreSQL');
       const r = await stopEmbedded({ stateDir: cfg.stateDir });
       report.postgres.stopped = r.stopped;
@@ -75,7 +79,7 @@ export async function run(ctx: Ctx): Promise<number> {
       report.postgres.note ?? '',
     ],
   ];
-  io.out(await renderTable(io, ['', 'state', 'detail'], rows));
+  io.out(renderTable(io, ['', 'state', 'detail'], rows));
   io.out(report.changed ? `${c.green('✔')} down\n` : `${c.dim('•')} nothing was running here; nothing to stop\n`);
   for (const f of tx.cleaned) io.debug(`removed stale ${f}`);
   return 0;

@@ -10,7 +10,7 @@
  */
 import type { Ctx } from '../cli/context.js';
 import { validateDbName } from '../core/datomic/dbname.js';
-import { DEFAULT_DATOMIC_VERSION, downloadUrl } from '../core/datomic/distribution.js';
+import { DEFAULT_DATOMIC_VERSION, downloadUrl, findDistribution, type Distribution } from '../core/datomic/distribution.js';
 import { mirrorUrl } from '../core/datomic/install.js';
 import { runPeer } from '../core/datomic/peer.js';
 import { startTransactor } from '../core/datomic/transactor/start.js';
@@ -26,10 +26,11 @@ import { readCatalog } from '../core/storage/catalog.js';
 import { checkKvsTable } from '../core/storage/kvs.js';
 import { keyValues, printJson, renderTable } from '../render/output.js';
 import { startProgress } from '../render/progress.js';
+import { askYesNo } from '../render/prompts.js';
 import { install } from './datomic/install.js';
 import { datomicHomeChoice, distributionWithJava, findChosenDistribution, type DatomicHomeSource } from './shared/datomic.js';
+import { startTimeoutMs } from './shared/timeout.js';
 import { launchOptions, propertiesForLaunch } from './shared/transactor.js';
-import { timeoutMs } from './transactor/start.js';
 
 /** Codes that mean "init-postgres has not run (or not completely)": up then runs it. */
 const NOT_INITIALIZED = new Set(['PG_AUTH_FAILED', 'PG_DATABASE_MISSING', 'KVS_TABLE_MISSING', 'KVS_NO_ACCESS']);
@@ -65,7 +66,7 @@ export async function run(ctx: Ctx): Promise<number> {
   const t0 = Date.now();
   const cfg = ctx.config();
   const dbName = ctx.flags.db === undefined ? undefined : validateDbName(String(ctx.flags.db));
-  const startTimeout = timeoutMs(ctx);
+  const startTimeout = startTimeoutMs(ctx);
   const report: UpReport = {
     complete: false,
     changed: false,
@@ -84,7 +85,9 @@ export async function run(ctx: Ctx): Promise<number> {
   // download question comes before the work, not in the middle of it.
   const choice = await datomicHomeChoice(ctx);
   let plan: Plan = { kind: 'use' };
-  if (choice) await findChosenDistribution(ctx);
+  // Found once: the config of this run was read before an install, so a later lookup would miss it.
+  let dist: Distribution | undefined;
+  if (choice) dist = await findChosenDistribution(ctx, choice);
   else if (ctx.flags.install) plan = { kind: 'install' };
   else if (io.canPrompt()) plan = (await askToInstall(ctx)) ? { kind: 'install' } : { kind: 'none', why: 'declined' };
   else plan = { kind: 'none', why: 'no-terminal' };
@@ -128,24 +131,22 @@ export async function run(ctx: Ctx): Promise<number> {
     report.storage = storage;
 
     // 3. Datomic Pro: the chosen installation, a fresh download, or a stop here.
-    let home = choice?.home;
     if (plan.kind === 'install') {
       progress.stop();
       const r = await install(ctx, {});
       progress = startProgress(io, 'checking the transactor');
-      home = r.home;
+      dist = await findDistribution({ datomicHome: r.home });
       report.datomic = { version: r.version, home: r.home, source: 'installed-now', installedNow: !r.alreadyInstalled };
       if (!r.alreadyInstalled) report.changed = true;
-    } else if (plan.kind === 'use' && choice) {
-      const dist = await findChosenDistribution(ctx);
+    } else if (dist && choice) {
       report.datomic = { version: dist.version, home: dist.home, source: choice.source, installedNow: false };
     }
-    if (!home) {
+    if (!dist) {
       progress.stop();
       if (!io.json) for (const w of warnings) io.warn(w);
       report.next = [`${io.cmd} datomic install`, `${io.cmd} up${dbName ? ` --db ${dbName}` : ''}`];
       report.elapsedMs = Date.now() - t0;
-      await render(ctx, report, plan);
+      render(ctx, report, plan);
       return ExitCode.notFound;
     }
 
@@ -172,7 +173,7 @@ export async function run(ctx: Ctx): Promise<number> {
       throwIfAborted(ctx.signal);
       const props = await propertiesForLaunch(ctx);
       const r = await startTransactor(
-        launchOptions(ctx, { propertiesFile: props.file, datomicHome: home, timeoutMs: startTimeout, onProgress: (s) => progress.update(`transactor: ${s}`) }),
+        launchOptions(ctx, { propertiesFile: props.file, datomicHome: dist.home, timeoutMs: startTimeout, onProgress: (s) => progress.update(`transactor: ${s}`) }),
       );
       report.transactor = { startedNow: true, pid: r.pid, host: r.host, port: r.port, elsewhere: false };
       report.changed = true;
@@ -187,7 +188,7 @@ export async function run(ctx: Ctx): Promise<number> {
       if (existing) {
         report.database = { name: dbName, dbId: existing.dbId, created: false };
       } else {
-        const { dist, java } = await distributionWithJava(ctx);
+        const { java } = await distributionWithJava(ctx, dist);
         progress.update(`starting a peer JVM to run d/create-database "${dbName}"`);
         throwIfAborted(ctx.signal);
         const r = await runPeer({ dist, op: 'create', uri, env: io.env, javaBinDir: java.binDir, signal: ctx.signal });
@@ -205,14 +206,14 @@ export async function run(ctx: Ctx): Promise<number> {
     if (!io.json) for (const w of warnings) io.warn(w);
     // What is ready already, then the error (the one printer) says what failed.
     report.elapsedMs = Date.now() - t0;
-    if (!io.json && report.postgres && !(e instanceof DtxError && e.code === 'CANCELLED')) await render(ctx, report, plan, true);
+    if (!io.json && report.postgres && !(e instanceof DtxError && e.code === 'CANCELLED')) render(ctx, report, plan, true);
     throw withProgressSoFar(e, report);
   } finally {
     progress.stop();
   }
   if (!io.json) for (const w of warnings) io.warn(w);
   report.elapsedMs = Date.now() - t0;
-  await render(ctx, report, plan);
+  render(ctx, report, plan);
   return 0;
 }
 
@@ -234,15 +235,14 @@ async function storageReady(ctx: Ctx): Promise<boolean> {
 async function askToInstall(ctx: Ctx): Promise<boolean> {
   const mirror = ctx.io.env.DTX_DATOMIC_MIRROR;
   const from = mirror ? mirrorUrl(mirror, DEFAULT_DATOMIC_VERSION) : downloadUrl();
-  const { confirm } = await import('@inquirer/prompts');
-  try {
-    return await confirm({
-      message: `No Datomic Pro distribution is installed. Download Datomic Pro ${DEFAULT_DATOMIC_VERSION} (free, Apache-2.0) from ${from} into ${ctx.dtxHome()}?`,
-      default: true,
-    });
-  } catch {
-    throw new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
-  }
+  const yes = await askYesNo({
+    question: `No Datomic Pro distribution is installed. Download Datomic Pro ${DEFAULT_DATOMIC_VERSION} (free, Apache-2.0) from ${from} into ${ctx.dtxHome()}?`,
+    default: true,
+    signal: ctx.signal,
+  });
+  // "no" goes on without Datomic Pro (the storage still gets ready); a closed prompt stops here.
+  if (yes === null) throw new DtxError({ code: 'CANCELLED', message: 'cancelled', exitCode: ExitCode.cancelled });
+  return yes;
 }
 
 /** A failing step's error, with what the earlier steps did (JSON details; a table on a terminal). */
@@ -258,7 +258,7 @@ function withProgressSoFar(e: unknown, report: UpReport): unknown {
   });
 }
 
-async function render(ctx: Ctx, r: UpReport, plan: Plan, failed = false): Promise<void> {
+function render(ctx: Ctx, r: UpReport, plan: Plan, failed = false): void {
   const { io } = ctx;
   if (io.json) {
     printJson(io, r);
@@ -298,7 +298,7 @@ async function render(ctx: Ctx, r: UpReport, plan: Plan, failed = false): Promis
     rows.push(['transactor', c.yellow('not started'), 'needs a Datomic Pro distribution']);
   }
   if (r.database) rows.push(['database', `${c.green(r.database.name)} ${now(r.database.created, 'created now')}`, r.database.dbId ?? '?']);
-  io.out(await renderTable(io, ['', 'state', 'detail'], rows));
+  io.out(renderTable(io, ['', 'state', 'detail'], rows));
   if (failed) return;
   if (r.uri) io.out(keyValues(io, [['uri', r.uri]]));
   const secs = (r.elapsedMs / 1000).toFixed(1);

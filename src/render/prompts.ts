@@ -1,4 +1,7 @@
-/** Confirmation for destructive actions: a prompt on a TTY, otherwise --yes is required (exit 2). */
+/**
+ * Questions on the terminal: yes/no, and the confirmation of destructive actions (a prompt on a TTY,
+ * otherwise --yes is required, exit 2).
+ */
 import type { Io } from '../cli/io.js';
 import { DtxError, ExitCode } from '../core/errors.js';
 
@@ -31,6 +34,25 @@ export async function confirmDestructive(io: Io, opts: ConfirmOptions): Promise<
       exitCode: ExitCode.usage,
     });
   }
+  const ok = await askYesNo({ question: opts.question, default: false, signal: opts.signal });
+  if (ok !== true) {
+    throw new DtxError({ code: DECLINED, message: opts.declined ?? 'nothing changed', exitCode: ExitCode.cancelled });
+  }
+}
+
+export interface YesNoOptions {
+  question: string;
+  /** The answer of a plain Enter. */
+  default: boolean;
+  /** Closes the prompt when it fires (the command's abort signal). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A yes/no question on the terminal (callers check io.canPrompt() first): the answer, or null when
+ * the prompt was closed without one (Ctrl-C or Ctrl-D at the prompt, or the signal).
+ */
+export async function askYesNo(opts: YesNoOptions): Promise<boolean | null> {
   const { confirm } = await import('@inquirer/prompts');
   // Ctrl-D closes inquirer's readline without settling its promise (the command would hang on
   // its open connections), so it cancels the prompt through an abort signal instead.
@@ -40,15 +62,11 @@ export async function confirmDestructive(io: Io, opts: ConfirmOptions): Promise<
   };
   const signal = opts.signal ? AbortSignal.any([opts.signal, eof.signal]) : eof.signal;
   process.stdin.on('keypress', onKey);
-  let ok: boolean;
   try {
-    ok = await confirm({ message: opts.question, default: false }, { signal });
+    return await confirm({ message: opts.question, default: opts.default }, { signal });
   } catch {
-    ok = false; // Ctrl-C or Ctrl-D inside the prompt
+    return null; // Ctrl-C or Ctrl-D inside the prompt
   } finally {
     process.stdin.off('keypress', onKey);
-  }
-  if (!ok) {
-    throw new DtxError({ code: DECLINED, message: opts.declined ?? 'nothing changed', exitCode: ExitCode.cancelled });
   }
 }

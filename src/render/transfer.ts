@@ -1,10 +1,11 @@
 /**
- * A byte progress bar on stderr for downloads and unpacking. On a terminal it redraws one line
- * (bar, percent, bytes, rate), at most ten times a second; piped, it prints a plain line at every
- * 10 % (every 10 MiB when the total is unknown), so logs stay short. Nothing with --json.
+ * A byte progress bar on stderr for downloads and unpacking. On a terminal it is the io's status
+ * line (bar, percent, bytes, rate), redrawn at most ten times a second; piped, it prints a plain
+ * line at every 10 % (every 10 MiB when the total is unknown), so logs stay short. Nothing with
+ * --json.
  */
 import type { Io } from '../cli/io.js';
-import { formatBytes } from './units.js';
+import { fillBar, formatBytes } from './units.js';
 
 export interface TransferProgress {
   update(done: number, total: number | null): void;
@@ -21,8 +22,7 @@ export function transferLine(label: string, done: number, total: number | null, 
   const fixed = `${label}  ${pct}  ${amount}${speed}`;
   const barWidth = Math.max(0, Math.min(30, width - fixed.length - 4));
   if (barWidth < 5) return fixed;
-  const full = Math.round(frac * barWidth);
-  return `${label} [${'█'.repeat(full)}${'░'.repeat(barWidth - full)}] ${pct}  ${amount}${speed}`;
+  return `${label} ${fillBar(frac, barWidth)} ${pct}  ${amount}${speed}`;
 }
 
 export function startTransferProgress(io: Io, label: string, now: () => number = Date.now): TransferProgress {
@@ -31,13 +31,14 @@ export function startTransferProgress(io: Io, label: string, now: () => number =
   let lastDraw = 0;
   let lastStep = -1;
   let last: { done: number; total: number | null } = { done: 0, total: null };
-  const width = () => Math.max(40, (io.stderr as { columns?: number }).columns ?? 80) - 1;
+  // io.status cuts the line to this width too; a narrower line first drops its bar.
+  const width = () => (io.stderr.columns ?? 80) - 1;
   const rate = (done: number) => {
     const secs = (now() - started) / 1000;
     return secs > 0.5 ? done / secs : null;
   };
   const draw = () => {
-    io.err(`\r\x1b[2K${transferLine(label, last.done, last.total, rate(last.done), width())}`);
+    io.status(transferLine(label, last.done, last.total, rate(last.done), width()));
   };
   return {
     update(done, total) {
@@ -59,7 +60,7 @@ export function startTransferProgress(io: Io, label: string, now: () => number =
     },
     stop(final) {
       if (io.json) return;
-      if (live) io.err('\r\x1b[2K');
+      if (live) io.status(null);
       if (final) io.err(`${final}\n`);
     },
   };

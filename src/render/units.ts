@@ -3,9 +3,13 @@ export { formatBytes, formatCount } from '../core/units.js';
 
 /** A text progress bar, e.g. `[██████░░░░] 3/5`. */
 export function progressBar(done: number, total: number, width = 20): string {
-  const frac = total > 0 ? Math.min(1, done / total) : 0;
-  const full = Math.round(frac * width);
-  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${done}/${total}`;
+  return `${fillBar(total > 0 ? done / total : 0, width)} ${done}/${total}`;
+}
+
+/** The bar alone, `width` cells between brackets, `frac` (0..1) of them filled: `[██████░░░░]`. */
+export function fillBar(frac: number, width: number): string {
+  const full = Math.round(Math.min(1, Math.max(0, frac)) * width);
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}]`;
 }
 
 /** An ISO time as `YYYY-MM-DD HH:MM:SS` (UTC, as stored), or `-` when there is none. */

@@ -150,3 +150,13 @@ describe.skipIf(process.platform === 'win32')('transactor service --launchd', ()
     expect(j.checks.find((c) => c.name === 'plutil -lint')).toBeDefined();
   });
 });
+
+describe.skipIf(process.platform === 'win32')('transactor service under npx', () => {
+  it('names its follow-up commands the way dtx was run (npx dtx)', async () => {
+    const r = await dtx(['transactor', 'service', '--systemd', '--user', me, '--state-dir', tempStateDir(), '--datomic-home', home, '--pg-url', pgUrl], {
+      env: { npm_lifecycle_event: 'npx', npm_lifecycle_script: "'dtx'" },
+    });
+    expect(r.stderr).toContain('npx dtx transactor status reads its heartbeat');
+    expect(r.stderr).toContain('(npx dtx transactor stop stops only a transactor dtx started)');
+  });
+});

@@ -14,6 +14,7 @@ import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { dtxPty, HAS_PTY, screen } from '../helpers/pty.js';
+import { spawnDtx } from '../helpers/cli-signal.js';
 
 const V = '1.0.7469';
 const zip = fakeDistributionZip();
@@ -186,5 +187,64 @@ describe.skipIf(!HAS_PTY)('dtx up on a terminal without a distribution', () => {
     expect(shown).toMatch(/Datomic Pro\s+│ 1\.0\.7469 installed now/);
     expect(shown).toMatch(/database\s+│ tty-app created now/);
     expect(shown).not.toMatch(/downloading \[/); // the bar was cleared
+  });
+});
+
+describe('dtx up --install next to a transactor that runs elsewhere', () => {
+  it('creates the database with the distribution it just installed (no DATOMIC_HOME_NOT_SET)', async () => {
+    const t = target();
+    const other = tempStateDir('dtx-up-other-');
+    const pg = ['--pg-url', t.pgUrl];
+    await ok(dtx(['init-postgres', ...pg, '--admin-url', adminUrl()], { env: env(newHome()) }));
+    // a transactor on this storage, started from another state dir with another installation
+    const h0 = newHome();
+    await ok(dtx(['datomic', 'install', '--from-file', zipFile], { env: env(h0) }));
+    await ok(dtx(['transactor', 'start', ...pg, ...(await txArgs(other))], { env: env(h0) }));
+    const h = newHome();
+    const state = tempStateDir('dtx-up-install-elsewhere-');
+    const r = await dtx(['--json', 'up', '--install', '--db', 'elsewhere-app', ...pg, ...(await txArgs(state))], { env: env(h, { DTX_DATOMIC_MIRROR: `${server.url}/mirror` }) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({
+      complete: true,
+      datomic: { version: V, home: path.join(h, 'datomic', V), installedNow: true, source: 'installed-now' },
+      transactor: { startedNow: false, elsewhere: true },
+      database: { name: 'elsewhere-app', created: true },
+    });
+  });
+});
+
+describe.skipIf(!HAS_PTY)('dtx up: the download question closed with Ctrl-D or Ctrl-C', () => {
+  it('cancels (exit 130) before anything is created, instead of hanging', async () => {
+    for (const key of ['\x04', '\x03']) {
+      const t = target();
+      const r = await dtxPty(['up', '--pg-url', t.pgUrl, '--admin-url', adminUrl(), '--state-dir', tempStateDir('dtx-up-eof-')], {
+        env: env(newHome(), { DTX_DATOMIC_MIRROR: `${server.url}/mirror` }),
+        steps: [{ waitFor: 'Download Datomic Pro', send: key }],
+        timeoutMs: 20_000,
+      });
+      expect(r.timedOut, JSON.stringify(key)).toBe(false);
+      expect(r.code, r.raw).toBe(130);
+      const exists = await withAdmin(async (c) => (await c.query('select 1 from pg_database where datname = $1', [t.database])).rowCount);
+      expect(exists).toBe(0);
+    }
+  });
+});
+
+describe('dtx down interrupted', () => {
+  it('Ctrl-C while the transactor stops: the embedded PostgreSQL is left running, exit 130', async () => {
+    const h = newHome();
+    await ok(dtx(['datomic', 'install', '--from-file', zipFile], { env: env(h) }));
+    const state = tempStateDir('dtx-down-int-');
+    const pgUrl = `postgresql://datomic:Int-pw-123@localhost:${await freePort()}/datomic`;
+    await ok(dtx(['postgres', 'start', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) }));
+    const slow = env(h, { FAKE_DATOMIC_TERMINATE_DELAY_MS: '1500' });
+    await ok(dtx(['up', '--pg-url', pgUrl, ...(await txArgs(state))], { env: slow }));
+    const down = spawnDtx(['down', '--state-dir', state, '--pg-url', pgUrl], { env: slow });
+    await down.waitFor('stopping the transactor');
+    down.child.kill('SIGINT');
+    const r = await down.done;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).not.toContain('stopping the embedded PostgreSQL');
+    expect((await dtx(['postgres', 'status', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) })).code).toBe(0);
   });
 });

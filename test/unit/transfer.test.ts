@@ -2,6 +2,9 @@
 import { describe, it, expect } from 'vitest';
 import { createIo } from '../../src/cli/io.js';
 import { startTransferProgress, transferLine } from '../../src/render/transfer.js';
+import { startProgress } from '../../src/render/progress.js';
+import { displayWidth } from '../../src/render/table.js';
+import { screen } from '../helpers/pty.js';
 
 function io(tty: boolean, columns = 80) {
   let err = '';
@@ -56,5 +59,39 @@ describe('startTransferProgress', () => {
     p.update(5, 10);
     p.stop('x');
     expect(c.err()).toBe('');
+  });
+});
+
+describe('startTransferProgress and the io status line', () => {
+  it('gives the status line back: a spinner started after the bar is drawn', () => {
+    let all = '';
+    const stderr = { write: (s: string) => (all += s), isTTY: true, columns: 80 };
+    const tio = createIo({ stdout: { write: () => {} }, stderr, env: {}, cwd: '/' });
+    let t = 0;
+    const bar = startTransferProgress(tio, 'downloading', () => t);
+    for (let i = 0; i <= 10; i++) {
+      t += 200;
+      bar.update(i, 10);
+    }
+    bar.stop();
+    const spinner = startProgress(tio, 'starting the transactor');
+    expect(screen(all)).toEqual([expect.stringMatching(/^\S starting the transactor 0s$/)]);
+    spinner.succeed('started');
+    expect(screen(all)).toEqual(['✔ started']);
+  });
+
+  it('on a narrow terminal every frame fits one row (a wrapped frame would stay as debris)', () => {
+    const c = io(true, 30);
+    let t = 0;
+    const p = startTransferProgress(c.io, 'downloading', () => t);
+    for (let i = 0; i <= 20; i++) {
+      t += 200;
+      p.update(i * 1024 * 1024, 20 * 1024 * 1024);
+    }
+    const frames = c.err().split('\r\x1b[2K').filter(Boolean);
+    expect(frames.length).toBeGreaterThan(5);
+    for (const f of frames) expect(displayWidth(f)).toBeLessThan(30);
+    p.stop('downloaded');
+    expect(screen(c.err())).toEqual(['downloaded']);
   });
 });

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../cli/context.js';
 import { installDatomic, type InstallResult } from '../../core/datomic/install.js';
 import { keyValues, printJson } from '../../render/output.js';
-import { startProgress } from '../../render/progress.js';
+import { startProgress, type Progress } from '../../render/progress.js';
 import { startTransferProgress, type TransferProgress } from '../../render/transfer.js';
 import { formatBytes } from '../../render/units.js';
 
@@ -28,10 +28,12 @@ export interface InstallRequest {
 /** Runs the install with a spinner for the stages and a byte bar for download and unpacking (also used by `dtx up`). */
 export async function install(ctx: Ctx, req: InstallRequest): Promise<InstallResult> {
   const { io } = ctx;
-  const spinner = startProgress(io, 'preparing');
+  // One of them owns the status line at a time: the spinner for a stage, the bar for bytes.
+  let spinner: Progress | null = startProgress(io, 'preparing');
   let bar: TransferProgress | null = null;
   const barFor = (label: string) => {
-    spinner.stop();
+    spinner?.stop();
+    spinner = null;
     bar ??= startTransferProgress(io, label);
     return bar;
   };
@@ -48,14 +50,15 @@ export async function install(ctx: Ctx, req: InstallRequest): Promise<InstallRes
       signal: ctx.signal,
       onStage: (s) => {
         endBar();
-        spinner.update(s);
+        if (spinner) spinner.update(s);
+        else spinner = startProgress(io, s);
       },
       onDownload: (done, total) => barFor('downloading').update(done, total),
       onExtract: (done, total) => barFor('unpacking  ').update(done, total),
     });
   } finally {
     endBar();
-    spinner.stop();
+    spinner?.stop();
   }
 }
 

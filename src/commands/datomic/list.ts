@@ -1,13 +1,13 @@
 import type { Ctx } from '../../cli/context.js';
 import { listInstalled } from '../../core/datomic/install.js';
 import { printJson, renderTable } from '../../render/output.js';
-import { datomicHomeChoice } from '../shared/datomic.js';
+import { datomicHomeChoice, describeHomeSource, type DatomicHomeSource } from '../shared/datomic.js';
 
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const list = await listInstalled(ctx.dtxHome());
   // What a command run here would use, and why (flag, env, config file, last start, installed default).
-  let inUse: { home: string; source: string } | null = null;
+  let inUse: { home: string; source: DatomicHomeSource } | null = null;
   try {
     inUse = (await datomicHomeChoice(ctx)) ?? null;
   } catch (e) {
@@ -28,7 +28,7 @@ export async function run(ctx: Ctx): Promise<number> {
     io.out(`no Datomic Pro installed in ${list.root}\n`);
   } else {
     io.out(
-      await renderTable(
+      renderTable(
         io,
         ['version', 'default', 'home', 'state'],
         list.installed.map((d) => [d.version, d.isDefault ? c.green('*') : '', d.home, d.valid ? c.green('ok') : c.red(d.problem ?? 'broken')]),
@@ -36,22 +36,7 @@ export async function run(ctx: Ctx): Promise<number> {
     );
   }
   if (list.defaultHome && !list.installed.some((d) => d.isDefault)) io.out(`default: ${list.defaultHome}\n`);
-  if (inUse && inUse.source !== 'installed') io.out(c.dim(`in use here: ${inUse.home} (from ${describe(inUse.source)})\n`));
+  if (inUse && inUse.source !== 'installed') io.out(c.dim(`in use here: ${inUse.home} (from ${describeHomeSource(inUse.source)})\n`));
   if (list.installed.length === 0) io.out(c.dim(`Install one with: ${io.cmd} datomic install\n`));
   return 0;
-}
-
-function describe(source: string): string {
-  switch (source) {
-    case 'flag':
-      return '--datomic-home';
-    case 'env':
-      return 'DATOMIC_HOME';
-    case 'file':
-      return 'the config file';
-    case 'last-start':
-      return 'the last transactor start of this state dir';
-    default:
-      return source;
-  }
 }

@@ -54,6 +54,6 @@ export async function run(ctx: Ctx, name: string, rawDir: string): Promise<numbe
   const c = io.chalk;
   io.out(`${c.green('✔')} backed up database ${name} to ${out.dir}\n`);
   io.out(keyValues(io, [['db-id', out.dbId], ['backup uri', out.backupUri], ['segments', out.copied === null ? '?' : `${out.copied} copied, ${out.skipped} already there`]]));
-  io.out(c.dim(`List its points in time: dtx db backups ${JSON.stringify(out.dir)}\n`));
+  io.out(c.dim(`List its points in time: ${io.cmd} db backups ${JSON.stringify(out.dir)}\n`));
   return 0;
 }

@@ -37,6 +37,6 @@ export async function run(ctx: Ctx, rawDir: string): Promise<number> {
   const c = io.chalk;
   io.out(`${c.bold(d.dir)}: ${ts.length} point${ts.length === 1 ? '' : 's'} in time (newest first)\n`);
   for (const [i, t] of ts.entries()) io.out(`  t ${t}${i === 0 ? c.dim('  (restored when --t is not given)') : ''}\n`);
-  io.out(c.dim(`Restore one with: dtx db restore ${JSON.stringify(d.dir)} NAME --t ${ts[0]}\n`));
+  io.out(c.dim(`Restore one with: ${io.cmd} db restore ${JSON.stringify(d.dir)} NAME --t ${ts[0]}\n`));
   return 0;
 }

@@ -1,4 +1,4 @@
-import { timeoutMsFlag } from '../shared/timeout.js';
+import { peerTimeoutMs } from '../shared/timeout.js';
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
 import { throwIfAborted } from '../../core/abort.js';
@@ -11,7 +11,7 @@ import { formatPgUrl } from '../../core/postgres/url.js';
 import { keyValues, printJson, renderTable } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { distributionWithJava } from '../shared/datomic.js';
-import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
+import { requireLiveTransactor, withStorage } from '../shared/storage.js';
 
 /** Step names as the peer reports them, in order, with what they mean. */
 const STEPS: [string, string][] = [
@@ -32,7 +32,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
   const cfg = ctx.config();
   validateDbName(name);
   const write = Boolean(ctx.flags.write);
-  const timeoutMs = timeoutMsFlag(ctx.flags.timeout, 180);
+  const timeoutMs = peerTimeoutMs(ctx);
   const uri = datomicUri(name, cfg.pg);
   const progress = startProgress(io, 'checking the Datomic distribution');
   let result: DbCheckResult;
@@ -43,14 +43,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
       const cat = await readCatalog(c);
       if (!cat.databases.some((d) => d.name === name)) throw databaseNotFound(name, cat);
       progress.update('checking for a live transactor');
-      const live = await checkTransactorLiveness(ctx, c, progress);
-      if (!live.alive) {
-        throw new DtxError({
-          code: 'TRANSACTOR_NOT_RUNNING',
-          message: `no live transactor on this storage (${live.reason}); a peer connects through the transactor`,
-          hint: 'Start one with `dtx transactor start`, then re-run this command.',
-        });
-      }
+      await requireLiveTransactor(ctx, c, progress, 'a peer connects through the transactor');
     });
     throwIfAborted(ctx.signal);
     result = await checkDatabase({
@@ -93,7 +86,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
   const c = io.chalk;
   io.out(`${c.green('✔')} ${name}: connected, basis-t ${result.basisT}, ${result.idents ?? '?'} idents${result.write ? `; write probe ok (t ${result.write.t ?? '?'})` : ' (read-only)'}\n`);
   const rows = STEPS.filter(([k]) => result.timings[k] !== undefined).map(([k, label]) => [label, `${result.timings[k]} ms`]);
-  io.out(await renderTable(io, ['step', 'time'], rows));
+  io.out(renderTable(io, ['step', 'time'], rows));
   if (result.write) {
     const s = result.write.scratch;
     io.out(keyValues(io, [['scratch database', `${s.name} (deleted)`]]));

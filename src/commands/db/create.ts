@@ -1,5 +1,4 @@
 import type { Ctx } from '../../cli/context.js';
-import { DtxError } from '../../core/errors.js';
 import { throwIfAborted } from '../../core/abort.js';
 import { validateDbName } from '../../core/datomic/dbname.js';
 import { runPeer } from '../../core/datomic/peer.js';
@@ -8,7 +7,7 @@ import { readCatalog } from '../../core/storage/catalog.js';
 import { keyValues, printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { distributionWithJava } from '../shared/datomic.js';
-import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
+import { requireLiveTransactor, withStorage } from '../shared/storage.js';
 
 export async function run(ctx: Ctx, name: string): Promise<number> {
   const { io } = ctx;
@@ -21,14 +20,7 @@ export async function run(ctx: Ctx, name: string): Promise<number> {
     const { dist, java } = await distributionWithJava(ctx);
     progress.update('checking for a live transactor');
     out = await withStorage(ctx, async (c) => {
-      const live = await checkTransactorLiveness(ctx, c, progress);
-      if (!live.alive) {
-        throw new DtxError({
-          code: 'TRANSACTOR_NOT_RUNNING',
-          message: `no live transactor on this storage (${live.reason}); creating a database goes through the transactor`,
-          hint: 'Start one with `dtx transactor start`, then re-run this command.',
-        });
-      }
+      await requireLiveTransactor(ctx, c, progress, 'creating a database goes through the transactor');
       progress.update(`starting a peer JVM to run d/create-database "${name}"`);
       throwIfAborted(ctx.signal);
       const r = await runPeer({ dist, op: 'create', uri, env: io.env, javaBinDir: java.binDir, signal: ctx.signal });

@@ -13,7 +13,7 @@ import { databaseNotFound, readCatalog } from '../../core/storage/catalog.js';
 import { keyValues, printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { distributionWithJava } from '../shared/datomic.js';
-import { checkTransactorLiveness, withStorage } from '../shared/storage.js';
+import { requireLiveTransactor, withStorage } from '../shared/storage.js';
 
 export async function run(ctx: Ctx, oldName: string, newName: string): Promise<number> {
   const { io } = ctx;
@@ -41,14 +41,7 @@ export async function run(ctx: Ctx, oldName: string, newName: string): Promise<n
       progress.update('checking the Datomic distribution');
       const { dist, java } = await distributionWithJava(ctx);
       progress.update('checking for a live transactor');
-      const live = await checkTransactorLiveness(ctx, c, progress);
-      if (!live.alive) {
-        throw new DtxError({
-          code: 'TRANSACTOR_NOT_RUNNING',
-          message: `no live transactor on this storage (${live.reason}); renaming a database goes through the transactor`,
-          hint: 'Start one with `dtx transactor start`, then re-run this command.',
-        });
-      }
+      await requireLiveTransactor(ctx, c, progress, 'renaming a database goes through the transactor');
       progress.update(`starting a peer JVM to run d/rename-database "${oldName}" -> "${newName}"`);
       throwIfAborted(ctx.signal);
       const r = await runPeer({ dist, op: 'rename', uri: datomicUri(oldName, cfg.pg), arg: newName, env: io.env, javaBinDir: java.binDir, signal: ctx.signal });

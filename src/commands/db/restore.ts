@@ -56,6 +56,8 @@ export async function run(ctx: Ctx, rawDir: string, name: string): Promise<numbe
           yes: Boolean(ctx.flags.yes),
           action: `restoring over the existing database "${name}"`,
           question: `Database "${name}" exists (${existing.dbId}). Restore the backup over it? It becomes the backup's ${t === undefined ? 'newest point in time' : `t ${t}`}; transactions after that are no longer part of it. (Datomic refuses if the backup is of another database.)`,
+          declined: 'nothing restored',
+          signal: ctx.signal,
         });
       }
       return withMaintenanceLock(c, { what: 'the restore', signal: ctx.signal }, async () => {

@@ -69,6 +69,3 @@ export async function runWithProgress(
   }
   return { result, copy };
 }
-
-export const PASSWORD_ON_COMMAND_LINE =
-  'bin/datomic takes the storage URI only as an argument, so the storage password is on its command line (visible in `ps`) while it runs.';

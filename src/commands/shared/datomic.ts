@@ -30,8 +30,17 @@ export async function datomicHomeChoice(ctx: Ctx): Promise<{ home: string; sourc
   return undefined;
 }
 
-export async function datomicHome(ctx: Ctx): Promise<string | undefined> {
-  return (await datomicHomeChoice(ctx))?.home;
+const HOME_SOURCES: Record<DatomicHomeSource, string> = {
+  flag: '--datomic-home',
+  env: 'DATOMIC_HOME',
+  file: 'the config file',
+  'last-start': 'the last `dtx transactor start` of this state dir',
+  installed: 'the default of `dtx datomic install`',
+};
+
+/** Where the installation came from, to follow "from": "the config file", "DATOMIC_HOME", ... */
+export function describeHomeSource(source: DatomicHomeSource): string {
+  return HOME_SOURCES[source];
 }
 
 /**
@@ -49,9 +58,9 @@ export function explainInstalledDefault(ctx: Ctx, choice: { source: DatomicHomeS
   });
 }
 
-/** findDistribution for the installation datomicHomeChoice picks. */
-export async function findChosenDistribution(ctx: Ctx): Promise<Distribution> {
-  const choice = await datomicHomeChoice(ctx);
+/** findDistribution for the installation datomicHomeChoice picks (or `made`, its answer already in hand). */
+export async function findChosenDistribution(ctx: Ctx, made?: { home: string; source: DatomicHomeSource }): Promise<Distribution> {
+  const choice = made ?? (await datomicHomeChoice(ctx));
   try {
     return await findDistribution({ datomicHome: choice?.home });
   } catch (e) {
@@ -59,9 +68,10 @@ export async function findChosenDistribution(ctx: Ctx): Promise<Distribution> {
   }
 }
 
-export async function distributionWithJava(ctx: Ctx): Promise<{ dist: Distribution; java: JavaInfo }> {
+/** The chosen distribution (or `known`, one found already) and the Java to run it. */
+export async function distributionWithJava(ctx: Ctx, known?: Distribution): Promise<{ dist: Distribution; java: JavaInfo }> {
   const cfg = ctx.config();
-  const dist = await findChosenDistribution(ctx);
+  const dist = known ?? (await findChosenDistribution(ctx));
   const java = await checkJava({ javaHome: cfg.javaHome, env: ctx.io.env, pathEnv: envGet(ctx.io.env, 'PATH', ctx.io.platform), pathExt: envGet(ctx.io.env, 'PATHEXT', ctx.io.platform) });
   return { dist, java };
 }

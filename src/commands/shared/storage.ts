@@ -68,6 +68,21 @@ export async function checkTransactorLiveness(ctx: Ctx, c: PgClient, progress: P
 }
 
 /**
+ * For commands whose peer goes through the transactor: one must be alive. `why` ends the error,
+ * e.g. "creating a database goes through the transactor".
+ */
+export async function requireLiveTransactor(ctx: Ctx, c: PgClient, progress: Progress, why: string): Promise<void> {
+  const live = await checkTransactorLiveness(ctx, c, progress);
+  if (!live.alive) {
+    throw new DtxError({
+      code: 'TRANSACTOR_NOT_RUNNING',
+      message: `no live transactor on this storage (${live.reason}); ${why}`,
+      hint: 'Start one with `dtx transactor start`, then re-run this command.',
+    });
+  }
+}
+
+/**
  * For commands that rewrite storage directly (purge, sweep): no transactor may be alive. Returns a
  * guard to run before every write: it stops the command when a transactor has registered since
  * (pod-coord's rev moved), because its index jobs write rows nothing references yet.

@@ -1,4 +1,6 @@
-/** The --timeout flag of the commands that wait (transactor start/stop, down, db check). */
+/** The --timeout flag of the commands that wait (transactor start/stop, up, down, db check). */
+import type { Ctx } from '../../cli/context.js';
+import { TIMEOUT_SECONDS } from '../../cli/options.js';
 import { usageError } from '../../core/errors.js';
 
 /**
@@ -15,4 +17,19 @@ export function timeoutMsFlag(raw: unknown, defaultSeconds: number, opts: { allo
     throw usageError('TIMEOUT_INVALID', `--timeout must be ${what}, got "${String(raw)}"`, `For example --timeout ${Math.max(defaultSeconds * 2, 60)}.`);
   }
   return Math.round(s * 1000);
+}
+
+/** transactor start and up: how long to wait for the transactor to be ready. */
+export function startTimeoutMs(ctx: Ctx): number {
+  return timeoutMsFlag(ctx.flags.timeout, TIMEOUT_SECONDS.start);
+}
+
+/** transactor stop and down: the grace period before the transactor is killed (0: none). */
+export function stopTimeoutMs(ctx: Ctx): number {
+  return timeoutMsFlag(ctx.flags.timeout, TIMEOUT_SECONDS.stop, { allowZero: true });
+}
+
+/** db check: how long the peer may take. */
+export function peerTimeoutMs(ctx: Ctx): number {
+  return timeoutMsFlag(ctx.flags.timeout, TIMEOUT_SECONDS.peer);
 }

@@ -12,7 +12,7 @@ import { datomicUri } from '../../core/datomic/uri.js';
 import type { PgClient } from '../../core/postgres/client.js';
 import { readCatalog } from '../../core/storage/catalog.js';
 import { withMaintenanceLock } from '../../core/storage/maintenance-lock.js';
-import { storageReport } from '../../core/storage/walk/report.js';
+import { RECENT_MS, storageReport } from '../../core/storage/walk/report.js';
 import { sweepStorage, SWEEP_KINDS, type SweepResult } from '../../core/storage/walk/sweep.js';
 import { keyValues, printJson, renderTable } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
@@ -93,7 +93,7 @@ async function viaTransactor(ctx: Ctx, c: PgClient, olderThanMs: number, dryRun:
     }
   }
   progress.update('reporting what is still unreferenced');
-  const report = await storageReport(c, { signal: ctx.signal, recentMs: 10 * 60_000 });
+  const report = await storageReport(c, { signal: ctx.signal, recentMs: RECENT_MS });
   if (report.unreadable.length) {
     throw new DtxError({ code: 'STORAGE_UNREADABLE', message: `${report.unreadable.length} part(s) of the trees could not be read`, hint: 'See `dtx storage report`.', exitCode: ExitCode.failed });
   }

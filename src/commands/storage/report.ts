@@ -1,15 +1,12 @@
 import type { Ctx } from '../../cli/context.js';
 import { judgeAlive, readHeartbeat } from '../../core/storage/heartbeat.js';
-import { storageReport, type ReportGroup } from '../../core/storage/walk/report.js';
+import { RECENT_MS, storageReport, type ReportGroup } from '../../core/storage/walk/report.js';
 import { printJson, renderTable, keyValues } from '../../render/output.js';
 import { formatBytes, formatCount, formatTimestamp } from '../../render/units.js';
 import { withStorage } from '../shared/storage.js';
 import { failOnUnreadable, walkProgress } from '../shared/walk.js';
 
 const UNREADABLE_HINT = 'A missing or corrupt segment means Datomic cannot read that database whole either. Restore it from a backup; do not sweep until then.';
-
-/** Unreferenced rows younger than this are "recent" while a transactor runs (may be in flight). */
-const RECENT_MS = 10 * 60_000;
 
 function label(g: ReportGroup): string {
   switch (g.kind) {
@@ -72,7 +69,7 @@ export async function run(ctx: Ctx): Promise<number> {
     io.note(
       `a transactor is running: these figures are a snapshot taken at ${report.snapshot.at}` +
         `${report.snapshot.newRows ? `; ${formatCount(report.snapshot.newRows)} rows written since are not counted` : ''}` +
-        '; unreferenced rows from the last 10 minutes are shown as "recent" (they may belong to an index job in flight)',
+        `; unreferenced rows from the last ${RECENT_MS / 60_000} minutes are shown as "recent" (they may belong to an index job in flight)`,
     );
   }
   return failOnUnreadable(io, report.unreadable, unreadable);

@@ -1,4 +1,3 @@
-import { timeoutMsFlag } from '../shared/timeout.js';
 import type { Ctx } from '../../cli/context.js';
 import { DtxError, ExitCode } from '../../core/errors.js';
 import { runTransactorForeground, startTransactor } from '../../core/datomic/transactor/start.js';
@@ -7,11 +6,8 @@ import { ensureStorageServer } from '../../core/postgres/target.js';
 import { keyValues, printJson } from '../../render/output.js';
 import { startProgress } from '../../render/progress.js';
 import { datomicHomeChoice, explainInstalledDefault } from '../shared/datomic.js';
+import { startTimeoutMs } from '../shared/timeout.js';
 import { launchOptions, propertiesForLaunch } from '../shared/transactor.js';
-
-export function timeoutMs(ctx: Ctx): number {
-  return timeoutMsFlag(ctx.flags.timeout, 120);
-}
 
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
@@ -28,7 +24,7 @@ export async function run(ctx: Ctx): Promise<number> {
       propertiesFile: props.file,
       datomicHome: choice?.home,
       standby: Boolean(ctx.flags.standby),
-      timeoutMs: timeoutMs(ctx),
+      timeoutMs: startTimeoutMs(ctx),
       onProgress: (s: string) => progress.update(s),
     });
     if (ctx.flags.foreground) {

@@ -1,4 +1,4 @@
-import { timeoutMsFlag } from '../shared/timeout.js';
+import { stopTimeoutMs } from '../shared/timeout.js';
 import type { Ctx } from '../../cli/context.js';
 import { stopTransactor } from '../../core/datomic/transactor/stop.js';
 import { printJson } from '../../render/output.js';
@@ -7,11 +7,11 @@ import { startProgress } from '../../render/progress.js';
 export async function run(ctx: Ctx): Promise<number> {
   const { io } = ctx;
   const cfg = ctx.config();
-  const secs = timeoutMsFlag(ctx.flags.timeout, 30, { allowZero: true }) / 1000;
+  const graceMs = stopTimeoutMs(ctx);
   const progress = startProgress(io, 'stopping the transactor');
   let r;
   try {
-    r = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: secs * 1000, propertiesFile: cfg.properties });
+    r = await stopTransactor({ stateDir: cfg.stateDir, timeoutMs: graceMs, propertiesFile: cfg.properties });
   } finally {
     progress.stop();
   }

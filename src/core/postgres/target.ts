@@ -5,7 +5,7 @@
  * superuser is the admin connection unless one was given explicitly.
  */
 import type { ResolvedConfig } from '../config.js';
-import { embeddedAdminUrl, embeddedStatus, portInUse, readSuperuser, startEmbedded } from './embedded.js';
+import { embeddedAdminUrl, embeddedStatus, portInUse, readSuperuser, startEmbedded, type EmbeddedStatus } from './embedded.js';
 import { isLocalHost } from './url.js';
 import { DtxError, ExitCode } from '../errors.js';
 
@@ -31,7 +31,8 @@ export async function ensureStorageServer(cfg: ResolvedConfig, opts: EnsureOptio
     const su = await readSuperuser(cfg.stateDir);
     return su ? embeddedAdminUrl(su, port) : cfg.adminUrl;
   };
-  if (st.running && st.port === pg.port) {
+  const role = embeddedForTarget(cfg, st);
+  if (role.serves) {
     return { adminUrl: await adminFor(pg.port), embedded: { used: true, startedNow: false, port: pg.port, pid: st.pid } };
   }
   if (st.running && st.port !== null && st.port !== pg.port && cfg.embedded) {
@@ -46,8 +47,7 @@ export async function ensureStorageServer(cfg: ResolvedConfig, opts: EnsureOptio
       });
     }
   }
-  const defaultTarget = pg.port === 5432;
-  if (!cfg.embedded || !(defaultTarget || st.initialized)) return plain;
+  if (!role.applies) return plain;
   if (await portInUse(pg.port, pg.host === '::1' ? '::1' : '127.0.0.1')) return plain;
   if (opts.noStart) {
     opts.onNotice?.(`nothing listens on ${pg.host}:${pg.port}; without --dry-run dtx would start the embedded PostgreSQL (state dir ${cfg.stateDir})`);
@@ -60,5 +60,18 @@ export async function ensureStorageServer(cfg: ResolvedConfig, opts: EnsureOptio
   return {
     adminUrl: cfg.adminUrlExplicit ? cfg.adminUrl : started.adminUrl,
     embedded: { used: true, startedNow: true, port: pg.port, pid: started.pid },
+  };
+}
+
+/**
+ * What the embedded server of the state dir is to the storage target (reads nothing, starts
+ * nothing): `serves`, it runs on the target's port; `applies`, dtx starts it when nothing listens
+ * there (a local target, embedded on, and the default port or a cluster made already).
+ */
+export function embeddedForTarget(cfg: ResolvedConfig, st: EmbeddedStatus): { serves: boolean; applies: boolean } {
+  const local = isLocalHost(cfg.pg.host);
+  return {
+    serves: local && st.running && st.port === cfg.pg.port,
+    applies: local && cfg.embedded && (cfg.pg.port === 5432 || st.initialized),
   };
 }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { abortableSleep, throwIfAborted } from '../../abort.js';
 import { probePort } from '../../net.js';
 import { isLocalHost } from '../../postgres/url.js';
-import { ACTIVE_HEARTBEAT_ID, readHeartbeat, STANDBY_HEARTBEAT_ID, type Heartbeat } from '../../storage/heartbeat.js';
+import { judgeAdvance, readHeartbeats, type Heartbeat } from '../../storage/heartbeat.js';
 import type { Queryable } from '../../storage/kvs.js';
 import { fail, pass, skipped, warn, type CheckResult } from '../types.js';
 
@@ -52,12 +52,6 @@ function isThisMachine(host: string | null): boolean {
   return isLocalHost(h) || h === '0.0.0.0' || h === '::' || h === os.hostname().toLowerCase();
 }
 
-function advancedBetween(a: Heartbeat | null, b: Heartbeat | null): boolean {
-  if (!b) return false;
-  if (!a) return true;
-  return (a.rev !== null && b.rev !== null && a.rev !== b.rev) || (a.timestampMs !== null && b.timestampMs !== null && b.timestampMs > a.timestampMs);
-}
-
 /** Watches pod-coord and pod-standby until each present row advanced, or limitMs (about one interval) passed. */
 export async function watchHeartbeats(c: Queryable, o: WatchOptions): Promise<HeartbeatWatch> {
   const now = o.now ?? Date.now;
@@ -66,8 +60,7 @@ export async function watchHeartbeats(c: Queryable, o: WatchOptions): Promise<He
   const t0 = now();
   const read = async () => {
     const start = now();
-    const active = await readHeartbeat(c, ACTIVE_HEARTBEAT_ID);
-    const standby = await readHeartbeat(c, STANDBY_HEARTBEAT_ID);
+    const { active, standby } = await readHeartbeats(c);
     return { start, end: now(), active, standby };
   };
   const first = await read();
@@ -85,7 +78,7 @@ export async function watchHeartbeats(c: Queryable, o: WatchOptions): Promise<He
     throwIfAborted(o.signal);
     for (const [w, key] of [[active, 'active'], [standby, 'standby']] as const) {
       if (w.advanced || !w.first) continue;
-      if (advancedBetween(prev[key], cur[key])) {
+      if (judgeAdvance(prev[key], cur[key]).alive) {
         w.advanced = true;
         w.bracket = { start: prev.start, end: cur.end };
       }

@@ -6,13 +6,11 @@
 import type { PgClient } from '../../postgres/client.js';
 import { KVS_TABLE } from '../../storage/kvs.js';
 import type { MarkProgress } from '../../storage/walk/mark-all.js';
-import { storageReport } from '../../storage/walk/report.js';
+import { RECENT_MS, storageReport } from '../../storage/walk/report.js';
 import { bytes, count, plural } from '../format.js';
 import { fail, pass, skipped, warn, type CheckResult } from '../types.js';
 
 export const DEFAULT_STORAGE_MAX_ROWS = 200_000;
-/** While a transactor runs, unreferenced rows younger than this may belong to an index job in flight. */
-const RECENT_MS = 10 * 60_000;
 
 export interface StorageCheckOptions {
   /** from the planner's statistics; null when the table was never analyzed */

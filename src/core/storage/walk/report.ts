@@ -66,6 +66,12 @@ export interface StorageReport {
   stats: WalkStats & { ms: number };
 }
 
+/**
+ * The recentMs every caller passes while a transactor is alive: unreferenced rows younger than
+ * this may belong to an index job in flight (its new segments are referenced only when it ends).
+ */
+export const RECENT_MS = 10 * 60_000;
+
 export interface ReportOptions extends MarkOptions {
   /** a transactor is alive: unreferenced rows younger than this are grouped as "recent" (may be in flight) */
   recentMs?: number | null;
