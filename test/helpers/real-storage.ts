@@ -63,6 +63,11 @@ export interface RealStorageManifest {
   /** added by the harness */
   rows: number;
   generatedMs: number;
+  /**
+   * Wall-clock time (ms since the epoch) the generator finished: every row, squuid and gc :tstamp is
+   * older. The cache outlives runs (days), so tests that date garbage count from this, not from now.
+   */
+  generatedAtMs: number;
 }
 
 interface DumpRow {
@@ -75,9 +80,13 @@ interface DumpRow {
 
 const JAVA_OPTS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss4m'];
 
+/** Bumped when the harness writes the manifest differently (2: generatedAtMs), to generate anew. */
+const MANIFEST_FORMAT = 2;
+
 /** The cache folder for the current peer and generator. */
 export function realStorageDir(): string {
   const h = createHash('sha256');
+  h.update(`manifest ${MANIFEST_FORMAT}\n`);
   h.update(realPeerClasspath());
   for (const f of GEN_SOURCES) h.update(readFileSync(f));
   return path.join(realPeerCacheDir(), 'storage', h.digest('hex').slice(0, 16));
@@ -181,6 +190,7 @@ async function generateRealStorage(dir: string, adminUrl: string, log: (s: strin
       throw new Error(`the storage generator failed (exit ${run.code}):\n${run.stderr.split('\n').filter((l) => !/DEBUG/.test(l)).slice(-40).join('\n')}`);
     }
     const manifest = JSON.parse(last) as RealStorageManifest;
+    manifest.generatedAtMs = Date.now();
     const rows = await dumpTable(main.url);
     manifest.rows = rows.length;
     manifest.generatedMs = Math.round(performance.now() - started);
