@@ -9,8 +9,7 @@ import net from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { dtx, tempStateDir } from '../helpers/cli.js';
-import { spawnDtx } from '../helpers/cli-signal.js';
+import { dtx, dtxSpawn, tempStateDir } from '../helpers/cli.js';
 import { freshStorage, adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { startBeating, writeBeat } from '../helpers/heartbeat.js';
 import { printEdn, EdnMap, EdnSet, kw } from '../../src/core/edn/index.js';
@@ -63,7 +62,7 @@ describe('Ctrl-C during the liveness wait writes nothing and exits 130', () => {
       // A heartbeat 60 s old that does not advance: dtx must watch it for more than one interval.
       await writeBeat(s.url, { host: '192.0.2.10', skewMs: -MIN });
       const before = await s.rows();
-      const run = spawnDtx([...args(s.deletedId), '--pg-url', s.url, '--state-dir', tempStateDir()]);
+      const run = dtxSpawn([...args(s.deletedId), '--pg-url', s.url, '--state-dir', tempStateDir()], { env: { NO_COLOR: '1' } });
       await run.waitFor(SECOND_SAMPLE);
       run.child.kill('SIGINT');
       const r = await run.done;
@@ -173,13 +172,14 @@ describe('Ctrl-C in init-postgres', () => {
     const role = uniqueName('cirole');
     const admin = new URL(adminUrl());
     admin.port = String(proxy.port);
-    const run = spawnDtx(['init-postgres', '--pg-url', `postgresql://${role}:Cancel-pw-1@127.0.0.1:${proxy.port}/${db}`, '--admin-url', admin.toString(), '--state-dir', tempStateDir()]);
+    const run = dtxSpawn(['init-postgres', '--pg-url', `postgresql://${role}:Cancel-pw-1@127.0.0.1:${proxy.port}/${db}`, '--admin-url', admin.toString(), '--state-dir', tempStateDir()], { env: { NO_COLOR: '1' } });
     await proxy.connected;
     run.child.kill('SIGINT');
     await run.waitFor('(stopping');
     proxy.release();
     const r = await run.done;
     expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/error: cancelled/);
     const left = await withAdmin(async (a) => ({
       db: (await a.query('select 1 from pg_database where datname = $1', [db])).rowCount,
       role: (await a.query('select 1 from pg_roles where rolname = $1', [role])).rowCount,

@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dtx, tempStateDir } from '../helpers/cli.js';
-import { spawnDtx } from '../helpers/cli-signal.js';
+import { dtx, dtxSpawn, tempStateDir } from '../helpers/cli.js';
 import { fakeDistributionZip, NODE_MODULES, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
@@ -120,13 +119,14 @@ describe('dtx datomic install', () => {
 
   it('Ctrl-C during the download exits 130 and removes the partial file', async () => {
     const h = home();
-    const p = spawnDtx(['datomic', 'install', '--url', url('/stall/datomic-pro-1.0.7469.zip')], { env: env(h) });
+    const p = dtxSpawn(['datomic', 'install', '--url', url('/stall/datomic-pro-1.0.7469.zip')], { env: { ...env(h), NO_COLOR: '1' } });
     await p.waitFor(/downloading/);
     await new Promise((r) => setTimeout(r, 200));
     expect(contents(h).some((n) => n.startsWith('.dtx-tmp-'))).toBe(true); // the partial download exists
     p.child.kill('SIGINT');
     const r = await p.done;
     expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/error: cancelled/);
     expect(contents(h)).toEqual([]);
   });
 

@@ -243,6 +243,7 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     await hold2.release();
     const cancelled = await q.done;
     expect(cancelled.code).toBe(130);
+    expect(cancelled.stderr).toMatch(/error: cancelled/);
     expect((await ids(url)).size).toBeGreaterThanOrEqual(mid.size - 5000);
     // and the same command finishes
     ok(await dtx(['db', 'purge', gone, '--yes', ...a]));
