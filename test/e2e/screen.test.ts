@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { BIN, ROOT, dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { BIN, ROOT, dtx, dtxEnv, tempStateDir, type CliResult } from '../helpers/cli.js';
 import { adminUrl, freshStorage, uniqueName } from '../helpers/pg.js';
 import { loadRealStorage } from '../helpers/real-storage.js';
 import { freePort } from '../helpers/ports.js';
@@ -204,7 +204,7 @@ describe('piped (not a terminal)', () => {
 /** Runs dtx with its stdout closed before it writes anything: every write gets EPIPE. */
 function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: dtxEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -6,7 +6,7 @@
  */
 import { spawnSync, execFile } from 'node:child_process';
 import path from 'node:path';
-import { BIN, ROOT } from './cli.js';
+import { BIN, ROOT, dtxEnv } from './cli.js';
 
 export const HAS_PTY = process.platform !== 'win32' && spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
 
@@ -30,8 +30,7 @@ export interface PtyOptions {
 }
 
 export function dtxPty(args: string[], opts: PtyOptions = {}): Promise<PtyResult> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined, TERM: 'xterm-256color', ...opts.env };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const env = dtxEnv({ CI: undefined, TERM: 'xterm-256color', ...opts.env });
   const spec = {
     cmd: [process.execPath, BIN, ...args],
     cwd: opts.cwd ?? ROOT,
