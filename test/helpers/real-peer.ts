@@ -61,14 +61,17 @@ export interface RunOptions {
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Folders or jars after the peer's classpath (e.g. test/peer/src for its namespaces). */
+  classpathExtra?: string[];
 }
 
-/** Runs `java <opts> -cp <peer classpath> clojure.main <args...>`. */
+/** Runs `java <opts> -cp <peer classpath>[:<classpathExtra>] clojure.main <args...>`. */
 export function runRealPeer(args: string[], opts: RunOptions = {}): Promise<PeerRun> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const started = performance.now();
+  const cp = [realPeerClasspath(), ...(opts.classpathExtra ?? [])].join(path.delimiter);
   return new Promise((resolve, reject) => {
-    const child = spawn('java', [...JAVA_OPTS, '-cp', realPeerClasspath(), 'clojure.main', ...args], {
+    const child = spawn('java', [...JAVA_OPTS, '-cp', cp, 'clojure.main', ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

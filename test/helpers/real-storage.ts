@@ -13,14 +13,13 @@
  * (`datomic.backup/backup`: the value rows reachable from its roots), and a summary of a full read
  * (datom counts per index, history, a fulltext hit count) made with Datomic's own loader.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri, withStorage } from './real-peer.js';
+import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri, runRealPeer, withStorage, type PeerRun } from './real-peer.js';
 
 export const GEN_SOURCES = [
   path.join(REPO_ROOT, 'test', 'peer', 'src', 'dtx', 'gen_storage.clj'),
@@ -78,8 +77,6 @@ interface DumpRow {
   val: string | null;
 }
 
-const JAVA_OPTS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss4m'];
-
 /** Bumped when the harness writes the manifest differently (2: generatedAtMs), to generate anew. */
 const MANIFEST_FORMAT = 2;
 
@@ -96,29 +93,9 @@ export function realStorageCached(dir = realStorageDir()): boolean {
   return existsSync(path.join(dir, 'manifest.json')) && existsSync(path.join(dir, 'rows.jsonl.gz'));
 }
 
-/** Runs a Clojure namespace's -main on the peer classpath plus test/peer/src. */
-export function runPeerMain(ns: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cp = `${realPeerClasspath()}${path.delimiter}${PEER_SRC_DIR}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('java', [...JAVA_OPTS, '-cp', cp, 'clojure.main', '-m', ns, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs a Clojure namespace's -main on the peer classpath plus test/peer/src (generous timeout: a generation takes minutes at most). */
+export function runPeerMain(ns: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<PeerRun> {
+  return runRealPeer(['-m', ns, ...args], { timeoutMs: opts.timeoutMs ?? 600_000, env: opts.env, classpathExtra: [PEER_SRC_DIR] });
 }
 
 /** A fresh database with datomic_kvs (as Datomic's bundled SQL makes it) on the admin's server. */
