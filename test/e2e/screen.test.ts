@@ -8,8 +8,8 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { BIN, ROOT, dtx, dtxEnv, tempStateDir, type CliResult } from '../helpers/cli.js';
-import { adminUrl, freshStorage, uniqueName } from '../helpers/pg.js';
-import { loadRealStorage } from '../helpers/real-storage.js';
+import { adminUrl, uniqueName } from '../helpers/pg.js';
+import { loadedRealStorage } from '../helpers/real-storage-copy.js';
 import { freePort } from '../helpers/ports.js';
 import { HAS_PTY, dtxPty, screen, type PtyResult } from '../helpers/pty.js';
 
@@ -62,8 +62,7 @@ beforeAll(async () => {
   await ok(dtx(['db', 'create', 'screen-a', ...db]));
   await ok(dtx(['db', 'create', LONG, ...db]));
   if (inject('realStorageDir')) {
-    realUrl = (await freshStorage('scrreal')).url;
-    await loadRealStorage(realUrl, inject('realStorageDir'));
+    realUrl = (await loadedRealStorage('scrreal')).url;
   }
 }, 120_000);
 

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { printEdn, EdnMap, kw } from '../../src/core/edn/index.js';
+import { withStorage } from './real-peer.js';
 
 export interface BeatOptions {
   host?: string;
@@ -21,13 +22,7 @@ export function heartbeatMap(ts: number, o: BeatOptions = {}): string {
 
 /** Writes the heartbeat row once (insert, or update with rev+1). Returns the rev written. */
 export async function writeBeat(url: string, o: BeatOptions = {}): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await beat(c, o);
-  } finally {
-    await c.end();
-  }
+  return withStorage(url, (c) => beat(c, o));
 }
 
 async function beat(c: pg.Client, o: BeatOptions): Promise<number> {

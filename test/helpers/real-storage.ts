@@ -19,7 +19,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri, runRealPeer, withStorage, type PeerRun } from './real-peer.js';
+import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri, dumpRows, runRealPeer, withStorage, type KvsRow, type PeerRun } from './real-peer.js';
 
 export const GEN_SOURCES = [
   path.join(REPO_ROOT, 'test', 'peer', 'src', 'dtx', 'gen_storage.clj'),
@@ -69,14 +69,6 @@ export interface RealStorageManifest {
   generatedAtMs: number;
 }
 
-interface DumpRow {
-  id: string;
-  rev: number | null;
-  map: string | null;
-  /** base64 */
-  val: string | null;
-}
-
 /** Bumped when the harness writes the manifest differently (2: generatedAtMs), to generate anew. */
 const MANIFEST_FORMAT = 2;
 
@@ -112,15 +104,6 @@ async function scratchStorage(adminUrl: string, prefix: string): Promise<{ url: 
     url,
     drop: () => withStorage(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).then(() => {}),
   };
-}
-
-export async function dumpTable(url: string): Promise<DumpRow[]> {
-  return withStorage(url, async (c) => {
-    const r = await c.query<{ id: string; rev: number | null; map: string | null; val: Buffer | null }>(
-      'select id, rev, map, val from datomic_kvs order by id',
-    );
-    return r.rows.map((x) => ({ id: x.id, rev: x.rev, map: x.map, val: x.val ? x.val.toString('base64') : null }));
-  });
 }
 
 /**
@@ -168,7 +151,7 @@ async function generateRealStorage(dir: string, adminUrl: string, log: (s: strin
     }
     const manifest = JSON.parse(last) as RealStorageManifest;
     manifest.generatedAtMs = Date.now();
-    const rows = await dumpTable(main.url);
+    const rows = await dumpRows(main.url);
     manifest.rows = rows.length;
     manifest.generatedMs = Math.round(performance.now() - started);
     const tmp = `${dir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -189,22 +172,22 @@ async function generateRealStorage(dir: string, adminUrl: string, log: (s: strin
   }
 }
 
-let cachedRows: { dir: string; rows: DumpRow[] } | undefined;
+let cachedRows: { dir: string; rows: KvsRow[] } | undefined;
 
 export async function readManifest(dir = realStorageDir()): Promise<RealStorageManifest> {
   return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as RealStorageManifest;
 }
 
-async function readRows(dir: string): Promise<DumpRow[]> {
+async function readRows(dir: string): Promise<KvsRow[]> {
   if (cachedRows?.dir === dir) return cachedRows.rows;
   const text = gunzipSync(await readFile(path.join(dir, 'rows.jsonl.gz'))).toString('utf8');
-  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as DumpRow);
+  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as KvsRow);
   cachedRows = { dir, rows };
   return rows;
 }
 
 /** Inserts rows (batched, by unnest) into the datomic_kvs of `url`. */
-export async function insertRows(url: string, rows: DumpRow[]): Promise<void> {
+export async function insertRows(url: string, rows: KvsRow[]): Promise<void> {
   await withStorage(url, async (c) => {
     for (let i = 0; i < rows.length; i += 1000) {
       const b = rows.slice(i, i + 1000);
@@ -220,11 +203,6 @@ export async function insertRows(url: string, rows: DumpRow[]): Promise<void> {
 export async function loadRealStorage(url: string, dir = realStorageDir()): Promise<RealStorageManifest> {
   await insertRows(url, await readRows(dir));
   return readManifest(dir);
-}
-
-/** Row ids of the generated storage (all of them). */
-export async function realStorageIds(dir = realStorageDir()): Promise<string[]> {
-  return (await readRows(dir)).map((r) => r.id);
 }
 
 export interface RefereeOp {

@@ -1,31 +1,26 @@
 /**
  * Footprints and the storage report on storage written by real Datomic code.
  */
-import { describe, it, expect, beforeAll, inject } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import pg from 'pg';
-import { freshStorage } from '../helpers/pg.js';
-import { REAL_PEER_SKIP_REASON, withStorage } from '../helpers/real-peer.js';
-import { loadRealStorage, type RealStorageManifest } from '../helpers/real-storage.js';
+import { withStorage } from '../helpers/real-peer.js';
+import type { RealStorageManifest } from '../helpers/real-storage.js';
+import { connectedRealStorage, loadedRealStorage, noRealStorage } from '../helpers/real-storage-copy.js';
 import { writeBeat } from '../helpers/heartbeat.js';
 import { computeFootprints } from '../../src/core/storage/walk/footprint.js';
 import { storageReport } from '../../src/core/storage/walk/report.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[footprint-report.test] skipped: ${REAL_PEER_SKIP_REASON}`);
+const skip = noRealStorage('footprint-report.test');
 
 describe.skipIf(skip)('footprints and the storage report on real storage', () => {
   let m: RealStorageManifest;
   let c: pg.Client;
   let url: string;
   beforeAll(async () => {
-    url = (await freshStorage('fp')).url;
-    m = await loadRealStorage(url, dir);
+    ({ url, m, c } = await connectedRealStorage('fp'));
     // the system rows, as an active transactor and a standby write them
     await writeBeat(url);
     await writeBeat(url, { id: 'pod-standby' });
-    c = new pg.Client({ connectionString: url });
-    await c.connect();
     return async () => {
       await c.end();
     };
@@ -67,8 +62,7 @@ describe.skipIf(skip)('footprints and the storage report on real storage', () =>
     expect(r.table.totalBytes).toBeGreaterThan(0);
     // the same storage without the lost rows: beta's pending garbage and every owned group stay as
     // they are, the unreferenced rows outside pending garbage shrink by exactly their number
-    const url2 = (await freshStorage('fl')).url;
-    await loadRealStorage(url2, dir);
+    const { url: url2 } = await loadedRealStorage('fl');
     await writeBeat(url2);
     await writeBeat(url2, { id: 'pod-standby' });
     const r2 = await withStorage(url2, async (c2) => {
