@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { adminUrl, freshStorage, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
+import { writeBeat } from '../helpers/heartbeat.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { renderTransactorProperties, writeSecretFile, parseProperties, stringifyProperties } from '../../src/core/datomic/properties.js';
 import { transactorPaths, readPidFile } from '../../src/core/datomic/pidfile.js';
@@ -521,8 +522,7 @@ describe('transactor lifecycle (fake Datomic)', () => {
 
   it('status samples the heartbeat twice, with onSecondSample for the spinner, when a remote heartbeat is only somewhat old', async () => {
     const storage = await freshStorage();
-    const old = `{:key "[\\"tx.example.invalid\\" nil 4334 \\"u\\" \\"p\\" ${Date.now() - 30_000} \\"1.0.7469\\" true 2]"}`;
-    await withAdmin((c) => c.query('insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-coord', 7, old]), storage.database);
+    await writeBeat(storage.url, { host: 'tx.example.invalid', skewMs: -30_000 }); // 30 s old
     const other = await mkdtemp(path.join(tmpdir(), 'dtx-other-'));
     let sampledTwice = 0;
     const st = await transactorStatus({ stateDir: other, storageUrl: storage.url, intervalMs: 1000, onSecondSample: () => sampledTwice++ });
