@@ -14,7 +14,7 @@ import path from 'node:path';
 import { adminUrl, freshStorage, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { startBeating, writeBeat } from '../helpers/heartbeat.js';
-import { classFile, zip } from '../helpers/zip.js';
+import { classFile, writeZip } from '../helpers/zip-writer.js';
 import { installFakeDatomic, fakeDatomicSource } from '../fixtures/fake-datomic/install.mjs';
 import { CHECK_NAMES, runDoctor, type DoctorOptions, type DoctorReport } from '../../src/core/doctor/run.js';
 import { transactorPaths, writePidFile } from '../../src/core/datomic/pidfile.js';
@@ -267,7 +267,7 @@ describe('doctor: failures one by one, each with its fix', () => {
   it('a distribution whose jars need Java 17 with Java 11 on the PATH: java fails with a fix naming 17', async () => {
     const home = await installFakeDatomic(path.join(await mkdtemp(path.join(tmpdir(), 'dtx-doc-home-')), 'datomic-pro-1.0.9999'));
     await rm(path.join(home, 'datomic-transactor-pro-1.0.7469.jar'));
-    await writeFile(path.join(home, 'datomic-transactor-pro-1.0.9999.jar'), zip([{ name: 'datomic/launcher.class', data: classFile(61) }, { name: 'datomic/x.class', data: classFile(52) }]));
+    await writeFile(path.join(home, 'datomic-transactor-pro-1.0.9999.jar'), writeZip([{ name: 'datomic/launcher.class', data: classFile(61) }, { name: 'datomic/x.class', data: classFile(52) }]));
     const o = await options({ home });
     const r = await runDoctor({ ...o, javaCheck: java(11), storageSummary: false });
     const j = check(r, 'java');
