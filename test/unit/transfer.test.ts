@@ -1,13 +1,9 @@
 /** The byte progress bar of downloads and unpacking (src/render/transfer.ts). */
 import { describe, it, expect } from 'vitest';
-import { createIo } from '../../src/cli/io.js';
 import { startTransferProgress, transferLine } from '../../src/render/transfer.js';
+import { captureIo } from '../helpers/io.js';
 
-function io(tty: boolean, columns = 80) {
-  let err = '';
-  const stderr = { write: (s: string) => (err += s), isTTY: tty, columns };
-  return { io: createIo({ stdout: { write: () => {} }, stderr, env: {}, cwd: '/' }), err: () => err };
-}
+const io = (tty: boolean) => captureIo({ tty, columns: 80 });
 
 describe('transferLine', () => {
   it('bar, percent, bytes and rate; fits the width; no bar without a total', () => {
