@@ -10,6 +10,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
+import { expectDtxError } from '../helpers/dtx-error.js';
 import { adminUrl, freshStorage, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { writeBeat } from '../helpers/heartbeat.js';
@@ -23,7 +24,7 @@ import { transactorStatus } from '../../src/core/datomic/transactor/status.js';
 import { newestFile, readLogs } from '../../src/core/datomic/logs.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { checkJava } from '../../src/core/datomic/java.js';
-import { DtxError } from '../../src/core/errors.js';
+import type { DtxError } from '../../src/core/errors.js';
 import { connect, type PgClient } from '../../src/core/postgres/client.js';
 import { makeZombie } from '../helpers/zombie.js';
 
@@ -122,16 +123,6 @@ async function occupy(port: number): Promise<net.Server> {
   await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
   servers.push(s);
   return s;
-}
-
-async function expectDtxError(p: Promise<unknown>): Promise<DtxError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DtxError);
-    return e as DtxError;
-  }
-  throw new Error('expected a DtxError');
 }
 
 const latencies: Array<{ test: string; systemStartedToReadyMs: number | null; loggedToReadyMs: number | null; spawnToReadyMs: number }> = [];
