@@ -14,7 +14,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, errOf, tempStateDir, type CliResult } from '../helpers/cli.js';
 import { freshStorage } from '../helpers/pg.js';
 import { writeBeat } from '../helpers/heartbeat.js';
 import { dumpRows } from '../helpers/real-peer.js';
@@ -24,15 +24,6 @@ import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { MAINTENANCE_LOCK_KEY } from '../../src/core/storage/maintenance-lock.js';
 
 const skip = noRealStorage('backup-restore.test');
-
-interface ErrJson {
-  ok: false;
-  error: { code: string; message: string; hint?: string };
-}
-
-function errOf(r: CliResult): ErrJson['error'] {
-  return (r.json() as ErrJson).error;
-}
 
 describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
   let m: RealStorageManifest;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dtx, dtxSpawn, tempStateDir } from '../helpers/cli.js';
-import { fakeDistributionZip, NODE_MODULES, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
+import { fakeDistributionEnv as env, fakeDistributionZip, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -21,7 +21,6 @@ const url = (p: string) => `${server.url}${p}`;
 const good = `/${V}/datomic-pro-${V}.zip`;
 
 const home = () => mkdtempSync(path.join(tmpdir(), 'dtx-home-install-'));
-const env = (dtxHome: string) => ({ DTX_HOME: dtxHome, FAKE_DATOMIC_NODE_MODULES: NODE_MODULES, DATOMIC_HOME: undefined });
 /** Everything under <dtxHome>/datomic: installed versions and any temp leftovers. */
 const contents = (dtxHome: string) => (existsSync(path.join(dtxHome, 'datomic')) ? readdirSync(path.join(dtxHome, 'datomic')).sort() : []);
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, ok, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
@@ -21,12 +21,6 @@ let pgUrl = '';
 let common: string[] = []; // transactor and doctor: storage, distribution, ports
 let dbArgs: string[] = []; // db commands: storage and distribution
 let port = 0;
-
-async function ok(r: Promise<CliResult>): Promise<CliResult> {
-  const res = await r;
-  if (res.code !== 0) throw new Error(`exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
-  return res;
-}
 
 interface Check {
   name: string;

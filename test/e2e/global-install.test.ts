@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, tempStateDir } from '../helpers/cli.js';
-import { fakeDistributionZip, NODE_MODULES } from '../helpers/datomic-zip.js';
+import { fakeDistributionEnv, fakeDistributionZip } from '../helpers/datomic-zip.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -77,7 +77,7 @@ describe('npm install -g of the packed tarball', () => {
     const dtxHome = mkdtempSync(path.join(tmpdir(), 'dtx-global-home-'));
     const zip = path.join(dtxHome, 'datomic-pro-1.0.7469.zip');
     writeFileSync(zip, fakeDistributionZip());
-    const env = { DTX_HOME: dtxHome, FAKE_DATOMIC_NODE_MODULES: NODE_MODULES, DATOMIC_HOME: undefined };
+    const env = fakeDistributionEnv(dtxHome);
     const inst = run(['--json', 'datomic', 'install', '--from-file', zip], env);
     expect(inst.code, inst.stderr).toBe(0);
     const state = tempStateDir('dtx-global-state-');

@@ -9,7 +9,7 @@ import pg from 'pg';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dtx, dtxSpawn, ROOT, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, dtxSpawn, ok, ROOT, tempStateDir } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { writeBeat } from '../helpers/heartbeat.js';
 import { rowIds as ids, withStorage } from '../helpers/real-peer.js';
@@ -53,25 +53,20 @@ async function waitBlocked(url: string, timeoutMs = 30_000): Promise<number> {
   });
 }
 
-function ok(r: CliResult): CliResult {
-  if (r.code !== 0) throw new Error(`exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
-
 describe.skipIf(skip)('purge through the CLI on real storage', () => {
   it('db purge: dry run changes nothing; without a terminal it needs --yes; then exactly the plan goes; a re-run is DB_NOT_FOUND', async () => {
     const { url, m } = await loadedRealStorage('cp');
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
     const gone = m.databases.gone.dbId;
     const before = await ids(url);
-    const plan = ok(await dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a])).json() as { rows: number; dryRun: boolean; byKind: Record<string, { rows: number }> };
+    const plan = (await ok(dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a]))).json() as { rows: number; dryRun: boolean; byKind: Record<string, { rows: number }> };
     expect(plan.dryRun).toBe(true);
     expect(plan.byKind.fulltext!.rows).toBeGreaterThan(0);
     expect(await ids(url)).toEqual(before);
     const noYes = await dtx(['db', 'purge', gone, ...a]);
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/hint: Re-run with --yes/);
-    const done = ok(await dtx(['--json', 'db', 'purge', gone, '--yes', ...a])).json() as { rows: number; removedFromCatalog: boolean };
+    const done = (await ok(dtx(['--json', 'db', 'purge', gone, '--yes', ...a]))).json() as { rows: number; removedFromCatalog: boolean };
     expect(done).toMatchObject({ rows: plan.rows, removedFromCatalog: true });
     expect((await ids(url)).size).toBe(before.size - plan.rows + 1); // + the new catalog tail row
     const again = await dtx(['db', 'purge', gone, '--yes', ...a]);
@@ -87,7 +82,7 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
     const gone = m.databases.gone.dbId;
     const before = await ids(url);
-    const plan = ok(await dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a])).json() as { rows: number };
+    const plan = (await ok(dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a]))).json() as { rows: number };
     const hold = await holdRow(url, await indexRowAt(url, gone));
     const p = dtxSpawn(['db', 'purge', gone, '--yes', ...a]);
     await waitBlocked(url);
@@ -97,7 +92,7 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     const mid = await ids(url);
     expect(mid.size).toBeLessThan(before.size); // the leaves went
     expect(mid.size).toBeGreaterThan(before.size - plan.rows); // not everything
-    ok(await dtx(['db', 'purge', gone, '--yes', ...a]));
+    await ok(dtx(['db', 'purge', gone, '--yes', ...a]));
     const after = await ids(url);
     expect(m.databases.gone.backupKeys.filter((k) => after.has(k))).toEqual([]);
     expect(after.size).toBe(before.size - plan.rows + 1);
@@ -116,14 +111,14 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     await hold.release();
     expect(first.code).toBe(1);
     // the name is gone from the catalog, the id is in :datomic/deleted, rows remain
-    const list = ok(await dtx(['--json', 'db', 'list', ...a])).json() as { databases: { name: string }[]; deleted: { dbId: string }[] };
+    const list = (await ok(dtx(['--json', 'db', 'list', ...a]))).json() as { databases: { name: string }[]; deleted: { dbId: string }[] };
     expect(list.databases.map((d) => d.name)).not.toContain('alpha');
     expect(list.deleted.map((d) => d.dbId)).toContain(alpha.dbId);
-    const resumed = ok(await dtx(['db', 'delete', 'alpha', '--purge', '--yes', ...a]));
+    const resumed = await ok(dtx(['db', 'delete', 'alpha', '--purge', '--yes', ...a]));
     expect(resumed.stderr).toMatch(/resuming the purge of "alpha"/);
     const after = await ids(url);
     expect(alpha.backupKeys.filter((k) => after.has(k))).toEqual([]);
-    const list2 = ok(await dtx(['--json', 'db', 'list', ...a])).json() as { deleted: { dbId: string }[] };
+    const list2 = (await ok(dtx(['--json', 'db', 'list', ...a]))).json() as { deleted: { dbId: string }[] };
     expect(list2.deleted.map((d) => d.dbId)).not.toContain(alpha.dbId);
     // and now the name is simply unknown
     const unknown = await dtx(['db', 'delete', 'alpha', '--purge', '--yes', ...a]);
@@ -135,7 +130,7 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     const { url, m } = await loadedRealStorage('cg');
     const home = path.join(ROOT, 'test', 'fixtures', 'fake-datomic');
     const a = ['--pg-url', url, '--state-dir', tempStateDir(), '--datomic-home', home];
-    const r = ok(await dtx(['--json', 'db', 'gc', ...a], { timeoutMs: 180_000 }));
+    const r = await ok(dtx(['--json', 'db', 'gc', ...a], { timeoutMs: 180_000 }));
     const j = r.json() as { collected: string[]; remaining: string[]; rowsBefore: number; deletedByDatomic: number; leftBehind: { rows: number }; deletedByDtx: { rows: number } | null };
     expect(j.collected).toEqual([m.databases.gone.dbId]);
     expect(j.remaining).toEqual([]);
@@ -144,7 +139,7 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     expect(j.deletedByDtx?.rows).toBe(j.leftBehind.rows);
     const after = await ids(url);
     expect(m.databases.gone.backupKeys.filter((k) => after.has(k))).toEqual([]);
-    const human = ok(await dtx(['db', 'gc', ...a], { timeoutMs: 180_000 }));
+    const human = await ok(dtx(['db', 'gc', ...a], { timeoutMs: 180_000 }));
     expect(human.stdout).toMatch(/collected 0 databases/);
     await expectReadWhole(url, m, LIVE_DBS);
   }, 240_000);
@@ -194,7 +189,7 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     expect(cancelled.stderr).toMatch(/error: cancelled/);
     expect((await ids(url)).size).toBeGreaterThanOrEqual(mid.size - 5000);
     // and the same command finishes
-    ok(await dtx(['db', 'purge', gone, '--yes', ...a]));
+    await ok(dtx(['db', 'purge', gone, '--yes', ...a]));
     const after = await ids(url);
     expect(m.databases.gone.backupKeys.filter((k) => after.has(k))).toEqual([]);
     await expectReadWhole(url, m, LIVE_DBS);
@@ -205,10 +200,10 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     const state = tempStateDir();
     const home = path.join(ROOT, 'test', 'fixtures', 'fake-datomic');
     const a = ['--pg-url', url, '--state-dir', state, '--datomic-home', home];
-    ok(await dtx(['transactor', 'start', ...a, '--port', String(await freePort()), '--ping-port', String(await freePort()), '--heartbeat-interval-msec', '1000']));
+    await ok(dtx(['transactor', 'start', ...a, '--port', String(await freePort()), '--ping-port', String(await freePort()), '--heartbeat-interval-msec', '1000']));
     try {
       const before = await ids(url);
-      const r = ok(await dtx(['--json', 'storage', 'gc', '--older-than', '0', '--yes', ...a]));
+      const r = await ok(dtx(['--json', 'storage', 'gc', '--older-than', '0', '--yes', ...a]));
       const j = r.json() as { mode: string; gcStorage: string[]; unreferenced: { name: string; rows: number; oldest: string | null }[] };
       expect(j.mode).toBe('transactor');
       expect(j.gcStorage.sort()).toEqual(['alpha', 'beta', 'empty', 'restored']);

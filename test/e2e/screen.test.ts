@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { BIN, ROOT, dtx, dtxEnv, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { BIN, dtx, dtxEnv, ok, ROOT, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { loadedRealStorage } from '../helpers/real-storage-copy.js';
 import { freePort } from '../helpers/ports.js';
@@ -24,12 +24,6 @@ let st: string[] = []; // storage + state dir
 let db: string[] = []; // + distribution
 let startScreen: PtyResult | undefined;
 let realUrl = ''; // storage written by real Datomic code (db inspect shows its trees)
-
-async function ok(r: Promise<CliResult>): Promise<CliResult> {
-  const res = await r;
-  if (res.code !== 0) throw new Error(`exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
-  return res;
-}
 
 const width = (line: string) => [...line].length;
 const boxLines = (lines: string[]) => lines.filter((l) => /^[┌├│└]/.test(l));

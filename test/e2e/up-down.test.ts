@@ -8,8 +8,8 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
-import { fakeDistributionZip, NODE_MODULES, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
+import { dtx, ok, tempStateDir } from '../helpers/cli.js';
+import { fakeDistributionEnv as env, fakeDistributionZip, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../../src/core/datomic/process.js';
@@ -22,13 +22,6 @@ let server: ZipServer;
 const stops: string[] = []; // state dirs to `down` at the end, whatever happened
 
 const newHome = () => mkdtempSync(path.join(tmpdir(), 'dtx-home-up-'));
-const env = (dtxHome: string, extra: Record<string, string | undefined> = {}) => ({ DTX_HOME: dtxHome, FAKE_DATOMIC_NODE_MODULES: NODE_MODULES, DATOMIC_HOME: undefined, ...extra });
-
-async function ok(r: Promise<CliResult>): Promise<CliResult> {
-  const res = await r;
-  if (res.code !== 0) throw new Error(`exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
-  return res;
-}
 
 /** A storage target on the test server that does not exist yet (database and role). */
 function target(): { pgUrl: string; database: string; role: string } {

@@ -59,6 +59,18 @@ export function dtx(args: string[], opts: DtxOptions = {}): Promise<CliResult> {
   return dtxSpawn(args, opts).done;
 }
 
+/** Throws (with the output) unless dtx exited 0. */
+export async function ok(r: CliResult | Promise<CliResult>): Promise<CliResult> {
+  const res = await r;
+  if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
+  return res;
+}
+
+/** The error of a `--json` run that failed (its one JSON document). */
+export function errOf(r: CliResult): { code: string; message: string; hint?: string } {
+  return (r.json() as { error: { code: string; message: string; hint?: string } }).error;
+}
+
 export interface RunningDtx {
   child: ChildProcess;
   done: Promise<CliResult>;
