@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dtx, ok, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
-import { freePort } from '../helpers/ports.js';
+import { freePorts } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { PEER_SCRIPT } from '../../src/core/datomic/peer.js';
 
@@ -34,9 +34,8 @@ beforeAll(async () => {
   home = await installFakeDatomic(path.join(mkdtempSync(path.join(tmpdir(), 'dtx-doc-')), 'Datomic Pro 1.0.7469'));
   const state = path.join(tempStateDir('dtx doc state '), 'state');
   pgUrl = `postgresql://${uniqueName('docrole')}:${password}@127.0.0.1:${inject('pgPort')}/${uniqueName('docdb')}`;
-  port = await freePort();
-  let pingPort = await freePort();
-  while (pingPort === port) pingPort = await freePort();
+  let pingPort: number;
+  [port, pingPort] = (await freePorts(2)) as [number, number];
   dbArgs = ['--state-dir', state, '--pg-url', pgUrl, '--datomic-home', home];
   common = [...dbArgs, '--port', String(port), '--ping-port', String(pingPort), '--heartbeat-interval-msec', '1000'];
   await ok(dtx(['init-postgres', '--pg-url', pgUrl, '--admin-url', adminUrl(), '--state-dir', state]));

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { expectDtxError } from '../helpers/dtx-error.js';
 import { adminUrl, freshStorage, withAdmin } from '../helpers/pg.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, freePorts } from '../helpers/ports.js';
 import { writeBeat } from '../helpers/heartbeat.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { renderTransactorProperties, writeSecretFile, parseProperties, stringifyProperties } from '../../src/core/datomic/properties.js';
@@ -57,9 +57,7 @@ async function makeRig(opts: { homeName?: string; stateName?: string; storage?: 
   const base = await mkdtemp(path.join(tmpdir(), 'dtx-state-'));
   const stateDir = path.join(base, opts.stateName ?? 'state');
   const storage = opts.storage ?? (await freshStorage());
-  const port = await freePort();
-  let pingPort = await freePort();
-  while (pingPort === port) pingPort = await freePort();
+  const [port, pingPort] = (await freePorts(2)) as [number, number];
   const p = transactorPaths(stateDir);
   const r = renderTransactorProperties({
     pgUrl: storage.url,
