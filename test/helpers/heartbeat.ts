@@ -46,13 +46,16 @@ export async function startBeating(url: string, o: BeatOptions & { everyMs?: num
     pending = pending.then(() => beat(c, o)).then(() => n++);
   }, o.everyMs ?? 1000);
   await pending;
+  let stopped: Promise<void> | undefined;
   return {
     beats: () => n,
-    stop: async () => {
-      running = false;
-      clearInterval(timer);
-      await pending.catch(() => {});
-      await c.end();
-    },
+    /** Stops beating and closes the connection; a second call waits for the first. */
+    stop: () =>
+      (stopped ??= (async () => {
+        running = false;
+        clearInterval(timer);
+        await pending.catch(() => {});
+        await c.end();
+      })()),
   };
 }

@@ -7,12 +7,12 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminUrl, freshStorage, uniqueName, withAdmin } from '../helpers/pg.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, freePorts } from '../helpers/ports.js';
 import { startBeating, writeBeat } from '../helpers/heartbeat.js';
 import { classFile, writeZip } from '../helpers/zip-writer.js';
 import { installFakeDatomic, fakeDatomicSource } from '../fixtures/fake-datomic/install.mjs';
@@ -33,9 +33,7 @@ type Storage = Awaited<ReturnType<typeof freshStorage>>;
 async function options(o: { storage?: Storage; home?: string } = {}): Promise<DoctorOptions & { st: Storage }> {
   const st = o.storage ?? (await freshStorage('doc'));
   const stateDir = await mkdtemp(path.join(tmpdir(), 'dtx-doctor-'));
-  const port = await freePort();
-  let pingPort = await freePort();
-  while (pingPort === port) pingPort = await freePort();
+  const [port, pingPort] = (await freePorts(2)) as [number, number];
   const p = transactorPaths(stateDir);
   const pg = parsePgUrl(st.url);
   return {
@@ -216,6 +214,7 @@ describe('doctor: failures one by one, each with its fix', () => {
     const tx = await startBeating(o.st.url, { skewMs: 5000, everyMs: 300 });
     cleanups.push(tx.stop);
     const sb = await startBeating(o.st.url, { id: 'pod-standby', everyMs: 300 });
+    cleanups.push(sb.stop);
     const r = await runDoctor({ ...o, storageSummary: false });
     expect(check(r, 'heartbeat')).toMatchObject({ status: 'pass' });
     expect(check(r, 'heartbeat').detail).toMatch(/a live transactor is active at 192\.0\.2\.10:4334, version 1\.0\.7469: rev \d+ → \d+ while watched/);
@@ -408,6 +407,5 @@ describe('doctor: failures one by one, each with its fix', () => {
 
 // keep the fixture folder untouched by the tests above (they copy it before changing it)
 it('the fake distribution in place still has its JDBC jar', async () => {
-  await mkdir(path.join(fakeDatomicSource(), 'lib'), { recursive: true });
   expect(await readdir(path.join(fakeDatomicSource(), 'lib'))).toContain('postgresql-42.7.3.jar');
 });
