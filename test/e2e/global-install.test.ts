@@ -83,6 +83,7 @@ describe('npm install -g of the packed tarball', () => {
     const state = tempStateDir('dtx-global-state-');
     const pgUrl = `postgresql://${uniqueName('gr')}:Global-pw-1@127.0.0.1:${inject('pgPort')}/${uniqueName('global')}`;
     const args = ['--state-dir', state, '--pg-url', pgUrl, '--admin-url', adminUrl(), '--port', String(await freePort()), '--ping-port', String(await freePort()), '--heartbeat-interval-msec', '1000'];
+    let down: ReturnType<typeof run>;
     try {
       const up = run(['--json', 'up', '--db', 'global-app', ...args], env);
       expect(up.code, up.stdout + up.stderr).toBe(0);
@@ -91,8 +92,8 @@ describe('npm install -g of the packed tarball', () => {
       const none = run(['db', 'create', 'x', '--state-dir', tempStateDir('dtx-global-none-'), '--pg-url', pgUrl], { ...env, DTX_HOME: mkdtempSync(path.join(tmpdir(), 'dtx-global-empty-')) });
       expect(none.stderr).toMatch(/hint: Install one with `dtx datomic install`/);
     } finally {
-      const down = run(['down', '--state-dir', state, '--pg-url', pgUrl], env);
-      expect(down.code, down.stderr).toBe(0);
+      down = run(['down', '--state-dir', state, '--pg-url', pgUrl], env); // (an expect here would hide a failure above)
     }
+    expect(down.code, down.stderr).toBe(0);
   });
 });
