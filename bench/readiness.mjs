@@ -2,11 +2,10 @@
 // Readiness latency of `transactor start`: ms from the transactor printing "System started" to dtx
 // reporting ready (target: < 2000 ms), against the fake Datomic distribution and an embedded
 // PostgreSQL in a temp dir. Needs `npm run build` first. N starts (BENCH_RUNS, default 5).
-import { mkdtempSync, chmodSync, rmSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort, median, tempDir } from './lib/common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(root, 'dist', p));
@@ -19,16 +18,8 @@ const { stopTransactor } = await dist('core/datomic/transactor/stop.js');
 const { transactorPaths } = await dist('core/datomic/pidfile.js');
 
 const N = Number(process.env.BENCH_RUNS ?? 5);
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dtx-bench-'));
-chmodSync(dir, 0o755);
+const dir = tempDir('dtx-bench-');
 const pgPort = await freePort();
 const pg = await startEmbedded({ stateDir: dir, port: pgPort });
 try {
@@ -58,7 +49,6 @@ try {
   const ready = results.map((t) => t.printedToReadyMs).sort((a, b) => a - b);
   const seen = results.map((t) => t.systemStartedToReadyMs).sort((a, b) => a - b);
   const spawn = results.map((t) => t.spawnToReadyMs).sort((a, b) => a - b);
-  const median = (xs) => xs[Math.floor(xs.length / 2)];
   console.log(`transactor printed "System started" -> dtx ready: median ${median(ready)} ms, max ${ready.at(-1)} ms over ${N} starts; target 2000 ms, ratio ${(ready.at(-1) / 2000).toFixed(3)}`);
   console.log(`dtx saw the line -> ready:                      median ${median(seen)} ms, max ${seen.at(-1)} ms (port + fresh heartbeat checks)`);
   console.log(`spawn -> ready:            median ${median(spawn)} ms, max ${spawn.at(-1)} ms`);

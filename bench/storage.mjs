@@ -17,15 +17,12 @@
 //   purge of "big" (db delete --purge): time, rows/s (≥ 20,000), peak RSS
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import net from 'node:net';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { bin, median, root, startBenchPostgres, tempDir } from './lib/common.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin', 'dtx.js');
 const rssPreload = path.join(root, 'bench', 'lib', 'rss.cjs');
 const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 200_000);
 const LEAF_BYTES = Number(process.env.BENCH_LEAF_BYTES ?? 2000);
@@ -36,21 +33,9 @@ if (!existsSync(cpFile)) {
   process.exit(2);
 }
 const { default: pg } = await import('pg');
-const { startEmbedded, stopEmbedded } = await import(path.join(root, 'dist', 'core', 'postgres', 'embedded.js'));
 
 const fmt = (n) => n.toLocaleString('en-US');
 const mb = (b) => `${(b / 1048576).toFixed(1)} MiB`;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function withClient(url, fn) {
   const c = new pg.Client({ connectionString: url });
@@ -96,13 +81,10 @@ const key = createHash('sha256')
   .slice(0, 16);
 const cacheDir = path.join(cacheRoot, 'bench-storage', key);
 
-const state = mkdtempSync(path.join(tmpdir(), 'dtx-bench-storage-'));
-chmodSync(state, 0o755);
-const port = await freePort();
-console.log(`starting an embedded PostgreSQL on port ${port} ...`);
-const started = await startEmbedded({ stateDir: state, port });
-const admin = new URL(started.adminUrl);
-admin.hostname = '127.0.0.1';
+const state = tempDir('dtx-bench-storage-');
+console.log('starting an embedded PostgreSQL ...');
+const server = await startBenchPostgres(state);
+const admin = new URL(server.adminUrl);
 await withClient(admin.toString(), async (c) => {
   await c.query('ALTER SYSTEM SET fsync = off');
   await c.query('ALTER SYSTEM SET synchronous_commit = off');
@@ -202,8 +184,7 @@ try {
     await withClient(listUrl, (c) => c.query('vacuum analyze datomic_kvs'));
     const times = [];
     for (let i = 0; i < 13; i++) times.push((await ok(['db', 'list', ...la])).ms);
-    times.sort((x, y) => x - y);
-    results.list.push({ rows: target, medianMs: Math.round(times[Math.floor(times.length / 2)]) });
+    results.list.push({ rows: target, medianMs: Math.round(median(times)) });
   }
 
   // ------------------------------------------------------------ print
@@ -219,6 +200,6 @@ try {
   console.log(`db list (no --size), median of 13: ${results.list.map((x) => `${fmt(x.rows)} rows ${x.medianMs} ms`).join(', ')} (ratio 1M/1k ${(results.list[2].medianMs / results.list[0].medianMs).toFixed(2)})`);
   console.log(`\nJSON ${JSON.stringify({ entities: ENTITIES, leafBytes: LEAF_BYTES, ...results })}`);
 } finally {
-  await stopEmbedded({ stateDir: state, timeoutSeconds: 20 }).catch(() => {});
+  await server.stop().catch(() => {});
   rmSync(state, { recursive: true, force: true });
 }

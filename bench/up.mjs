@@ -5,38 +5,25 @@
 // as the floor. Against an embedded PostgreSQL in a temp dir (a configured server to dtx) and the
 // fake Datomic distribution. Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bin, freePort, median, root, startBenchPostgres, tempDir } from './lib/common.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { startEmbedded, stopEmbedded } = await import(path.join(root, 'dist', 'core/postgres/embedded.js'));
 const N = Number(process.env.BENCH_RUNS ?? 5);
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dtx-bench-up-'));
-chmodSync(dir, 0o755);
+const dir = tempDir('dtx-bench-up-');
 const env = { ...process.env, DTX_HOME: path.join(dir, 'home'), NO_COLOR: '1' };
 delete env.DATOMIC_HOME;
 const dtx = (args) => {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'dtx.js'), ...args], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`dtx ${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);
   return { ms, out: r.stdout };
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const pgPort = await freePort();
-const pg = await startEmbedded({ stateDir: path.join(dir, 'pg'), port: pgPort });
+const pg = await startBenchPostgres(path.join(dir, 'pg'));
+const pgPort = pg.port;
 const state = path.join(dir, 'state');
 const args = [
   '--json', 'up', '--db', 'bench',
@@ -64,7 +51,7 @@ try {
   console.log(`up (second run): ${median(wall).toFixed(0)} ms wall, ${median(inside)} ms inside dtx (median of ${N}; changed: false)`);
   console.log(`dtx --version:   ${median(version).toFixed(0)} ms wall; a second up is ${(median(wall) / median(version)).toFixed(2)}x that`);
 } finally {
-  spawnSync(process.execPath, [path.join(root, 'bin', 'dtx.js'), 'down', '--state-dir', state, '--keep-postgres'], { env });
-  await stopEmbedded({ stateDir: path.join(dir, 'pg') }).catch(() => {});
+  spawnSync(process.execPath, [bin, 'down', '--state-dir', state, '--keep-postgres'], { env });
+  await pg.stop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
 }

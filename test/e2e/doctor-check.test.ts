@@ -9,9 +9,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, ok, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
-import { freePort } from '../helpers/ports.js';
+import { freePorts } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { PEER_SCRIPT } from '../../src/core/datomic/peer.js';
 
@@ -21,12 +21,6 @@ let pgUrl = '';
 let common: string[] = []; // transactor and doctor: storage, distribution, ports
 let dbArgs: string[] = []; // db commands: storage and distribution
 let port = 0;
-
-async function ok(r: Promise<CliResult>): Promise<CliResult> {
-  const res = await r;
-  if (res.code !== 0) throw new Error(`exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
-  return res;
-}
 
 interface Check {
   name: string;
@@ -40,9 +34,8 @@ beforeAll(async () => {
   home = await installFakeDatomic(path.join(mkdtempSync(path.join(tmpdir(), 'dtx-doc-')), 'Datomic Pro 1.0.7469'));
   const state = path.join(tempStateDir('dtx doc state '), 'state');
   pgUrl = `postgresql://${uniqueName('docrole')}:${password}@127.0.0.1:${inject('pgPort')}/${uniqueName('docdb')}`;
-  port = await freePort();
-  let pingPort = await freePort();
-  while (pingPort === port) pingPort = await freePort();
+  let pingPort: number;
+  [port, pingPort] = (await freePorts(2)) as [number, number];
   dbArgs = ['--state-dir', state, '--pg-url', pgUrl, '--datomic-home', home];
   common = [...dbArgs, '--port', String(port), '--ping-port', String(pingPort), '--heartbeat-interval-msec', '1000'];
   await ok(dtx(['init-postgres', '--pg-url', pgUrl, '--admin-url', adminUrl(), '--state-dir', state]));

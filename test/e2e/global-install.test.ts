@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, tempStateDir } from '../helpers/cli.js';
-import { fakeDistributionZip, NODE_MODULES } from '../helpers/datomic-zip.js';
+import { fakeDistributionEnv, fakeDistributionZip } from '../helpers/datomic-zip.js';
 import { adminUrl, uniqueName } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -77,12 +77,13 @@ describe('npm install -g of the packed tarball', () => {
     const dtxHome = mkdtempSync(path.join(tmpdir(), 'dtx-global-home-'));
     const zip = path.join(dtxHome, 'datomic-pro-1.0.7469.zip');
     writeFileSync(zip, fakeDistributionZip());
-    const env = { DTX_HOME: dtxHome, FAKE_DATOMIC_NODE_MODULES: NODE_MODULES, DATOMIC_HOME: undefined };
+    const env = fakeDistributionEnv(dtxHome);
     const inst = run(['--json', 'datomic', 'install', '--from-file', zip], env);
     expect(inst.code, inst.stderr).toBe(0);
     const state = tempStateDir('dtx-global-state-');
     const pgUrl = `postgresql://${uniqueName('gr')}:Global-pw-1@127.0.0.1:${inject('pgPort')}/${uniqueName('global')}`;
     const args = ['--state-dir', state, '--pg-url', pgUrl, '--admin-url', adminUrl(), '--port', String(await freePort()), '--ping-port', String(await freePort()), '--heartbeat-interval-msec', '1000'];
+    let down: ReturnType<typeof run>;
     try {
       const up = run(['--json', 'up', '--db', 'global-app', ...args], env);
       expect(up.code, up.stdout + up.stderr).toBe(0);
@@ -91,8 +92,8 @@ describe('npm install -g of the packed tarball', () => {
       const none = run(['db', 'create', 'x', '--state-dir', tempStateDir('dtx-global-none-'), '--pg-url', pgUrl], { ...env, DTX_HOME: mkdtempSync(path.join(tmpdir(), 'dtx-global-empty-')) });
       expect(none.stderr).toMatch(/hint: Install one with `dtx datomic install`/);
     } finally {
-      const down = run(['down', '--state-dir', state, '--pg-url', pgUrl], env);
-      expect(down.code, down.stderr).toBe(0);
+      down = run(['down', '--state-dir', state, '--pg-url', pgUrl], env); // (an expect here would hide a failure above)
     }
+    expect(down.code, down.stderr).toBe(0);
   });
 });

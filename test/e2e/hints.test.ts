@@ -5,11 +5,11 @@ import { describe, it, expect } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { dtx, tempStateDir } from '../helpers/cli.js';
 import { freshStorage } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { writeBeat } from '../helpers/heartbeat.js';
+import { writeHandCatalog } from '../helpers/real-peer.js';
 
 describe('hints', () => {
   it('the URL placeholder reads USER:PASSWORD (was USER:***)', async () => {
@@ -21,13 +21,8 @@ describe('hints', () => {
 
   it('undelete with a live transactor says to stop the transactor first', async () => {
     const st = await freshStorage('hu');
-    const c = new pg.Client({ connectionString: st.url });
-    await c.connect();
     const id = `gone-${randomUUID()}`;
-    const tail = randomUUID();
-    await c.query('insert into datomic_kvs (id, map, val) values ($1, $2, $3)', [tail, '{}', Buffer.from(`{:datomic/deleted #{"${id}"}}`)]);
-    await c.query("insert into datomic_kvs (id, rev, map) values ('pod-catalog', 0, $1)", [`{:tail "${tail}"}`]);
-    await c.end();
+    await writeHandCatalog(st.url, [`{:datomic/deleted #{"${id}"}}`]);
     await writeBeat(st.url, { host: '192.0.2.10' }); // fresh: alive
     const r = await dtx(['db', 'undelete', id, 'back', '--pg-url', st.url, '--state-dir', tempStateDir()]);
     expect(r.code).toBe(2);

@@ -4,59 +4,29 @@
  * transactor coming alive. The interruption point is made deterministic by holding a row lock on a
  * level-1 row of the database in another session: the purge has deleted every leaf and then blocks.
  */
-import { describe, it, expect, inject } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import pg from 'pg';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dtx, dtxSpawn, ROOT, tempStateDir, type CliResult } from '../helpers/cli.js';
-import { freshStorage } from '../helpers/pg.js';
+import { dtx, dtxSpawn, ok, ROOT, tempStateDir } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
-import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
-import { loadRealStorage, runReferee, type DbKey, type RealStorageManifest } from '../helpers/real-storage.js';
+import { writeBeat } from '../helpers/heartbeat.js';
+import { rowIds as ids, withStorage } from '../helpers/real-peer.js';
+import { LIVE_DBS, expectReadWhole, loadedRealStorage, noRealStorage, rowsAtLevel } from '../helpers/real-storage-copy.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
-import { walkDatabase } from '../../src/core/storage/walk/walk.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[purge.test] skipped: ${REAL_PEER_SKIP_REASON}`);
+const skip = noRealStorage('purge.test');
 
-async function client(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  return c;
-}
-
-async function ids(url: string): Promise<Set<string>> {
-  const c = await client(url);
-  try {
-    return new Set((await c.query<{ id: string }>('select id from datomic_kvs')).rows.map((r) => r.id));
-  } finally {
-    await c.end();
-  }
-}
-
-/** An index row of the database at `level` (1: a dir node, 2: a root node), to hold a lock on. */
-async function rowAtLevel(url: string, dbId: string, want = 1): Promise<string> {
-  const c = await client(url);
-  try {
-    let found = '';
-    await walkDatabase(c, dbId, {
-      add: async (kind, rowIds, level) => {
-        if (!found && kind === 'index' && level === want) found = rowIds[0]!;
-      },
-      garbage: async () => {},
-    });
-    if (!found) throw new Error(`no index row at level ${want} left in ${dbId}`);
-    return found;
-  } finally {
-    await c.end();
-  }
+/** The first index row of the database at `level` (1: a dir node, 2: a root node), to hold a lock on. */
+async function indexRowAt(url: string, dbId: string, level = 1): Promise<string> {
+  return (await rowsAtLevel(url, dbId, 'index', level))[0]!;
 }
 
 /** Holds a row lock on `id` until released: DELETEs of that row wait. */
 async function holdRow(url: string, id: string): Promise<{ release: () => Promise<void> }> {
-  const c = await client(url);
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
   await c.query('BEGIN');
   await c.query('select id from datomic_kvs where id = $1 for update', [id]);
   return {
@@ -69,8 +39,7 @@ async function holdRow(url: string, id: string): Promise<{ release: () => Promis
 
 /** Waits until a backend of `url`'s database waits on a lock (the purge blocked on our row). */
 async function waitBlocked(url: string, timeoutMs = 30_000): Promise<number> {
-  const c = await client(url);
-  try {
+  return withStorage(url, async (c) => {
     const db = new URL(url).pathname.slice(1);
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
       const r = await c.query<{ pid: number }>(
@@ -81,40 +50,23 @@ async function waitBlocked(url: string, timeoutMs = 30_000): Promise<number> {
       await new Promise((res) => setTimeout(res, 100));
     }
     throw new Error('the purge never blocked on the held row');
-  } finally {
-    await c.end();
-  }
-}
-
-async function othersReadWhole(url: string, m: RealStorageManifest, keys: DbKey[]): Promise<void> {
-  const res = await runReferee(url, keys.map((k) => ({ label: k, op: 'summary' as const, dbId: m.databases[k].dbId })));
-  for (const k of keys) {
-    const r = res.get(k)!;
-    expect(r.ok, `${k}: ${r.error}`).toBe(true);
-    expect(r.summary, k).toEqual(m.databases[k].summary);
-  }
-}
-
-function ok(r: CliResult): CliResult {
-  if (r.code !== 0) throw new Error(`exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
+  });
 }
 
 describe.skipIf(skip)('purge through the CLI on real storage', () => {
   it('db purge: dry run changes nothing; without a terminal it needs --yes; then exactly the plan goes; a re-run is DB_NOT_FOUND', async () => {
-    const url = (await freshStorage('cp')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('cp');
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
     const gone = m.databases.gone.dbId;
     const before = await ids(url);
-    const plan = ok(await dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a])).json() as { rows: number; dryRun: boolean; byKind: Record<string, { rows: number }> };
+    const plan = (await ok(dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a]))).json() as { rows: number; dryRun: boolean; byKind: Record<string, { rows: number }> };
     expect(plan.dryRun).toBe(true);
     expect(plan.byKind.fulltext!.rows).toBeGreaterThan(0);
     expect(await ids(url)).toEqual(before);
     const noYes = await dtx(['db', 'purge', gone, ...a]);
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/hint: Re-run with --yes/);
-    const done = ok(await dtx(['--json', 'db', 'purge', gone, '--yes', ...a])).json() as { rows: number; removedFromCatalog: boolean };
+    const done = (await ok(dtx(['--json', 'db', 'purge', gone, '--yes', ...a]))).json() as { rows: number; removedFromCatalog: boolean };
     expect(done).toMatchObject({ rows: plan.rows, removedFromCatalog: true });
     expect((await ids(url)).size).toBe(before.size - plan.rows + 1); // + the new catalog tail row
     const again = await dtx(['db', 'purge', gone, '--yes', ...a]);
@@ -126,13 +78,12 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
   }, 120_000);
 
   it('kill -9 in the middle of a purge, then the same command finishes: same final state, the others read whole', async () => {
-    const url = (await freshStorage('ck')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('ck');
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
     const gone = m.databases.gone.dbId;
     const before = await ids(url);
-    const plan = ok(await dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a])).json() as { rows: number };
-    const hold = await holdRow(url, await rowAtLevel(url, gone));
+    const plan = (await ok(dtx(['--json', 'db', 'purge', gone, '--dry-run', ...a]))).json() as { rows: number };
+    const hold = await holdRow(url, await indexRowAt(url, gone));
     const p = dtxSpawn(['db', 'purge', gone, '--yes', ...a]);
     await waitBlocked(url);
     p.child.kill('SIGKILL');
@@ -141,49 +92,45 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     const mid = await ids(url);
     expect(mid.size).toBeLessThan(before.size); // the leaves went
     expect(mid.size).toBeGreaterThan(before.size - plan.rows); // not everything
-    ok(await dtx(['db', 'purge', gone, '--yes', ...a]));
+    await ok(dtx(['db', 'purge', gone, '--yes', ...a]));
     const after = await ids(url);
     expect(m.databases.gone.backupKeys.filter((k) => after.has(k))).toEqual([]);
     expect(after.size).toBe(before.size - plan.rows + 1);
-    await othersReadWhole(url, m, ['alpha', 'beta', 'restored', 'empty']);
+    await expectReadWhole(url, m, LIVE_DBS);
   }, 180_000);
 
   it('db delete NAME --purge interrupted after its catalog delete (server drops the connection): the same command resumes it', async () => {
-    const url = (await freshStorage('cr')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('cr');
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
     const alpha = m.databases.alpha;
-    const hold = await holdRow(url, await rowAtLevel(url, alpha.dbId));
+    const hold = await holdRow(url, await indexRowAt(url, alpha.dbId));
     const p = dtxSpawn(['db', 'delete', 'alpha', '--purge', '--yes', ...a]);
     const pid = await waitBlocked(url);
-    const admin = await client(url);
-    await admin.query('select pg_terminate_backend($1)', [pid]); // as if PostgreSQL restarted under it
-    await admin.end();
+    await withStorage(url, (c) => c.query('select pg_terminate_backend($1)', [pid])); // as if PostgreSQL restarted under it
     const first = await p.done;
     await hold.release();
     expect(first.code).toBe(1);
     // the name is gone from the catalog, the id is in :datomic/deleted, rows remain
-    const list = ok(await dtx(['--json', 'db', 'list', ...a])).json() as { databases: { name: string }[]; deleted: { dbId: string }[] };
+    const list = (await ok(dtx(['--json', 'db', 'list', ...a]))).json() as { databases: { name: string }[]; deleted: { dbId: string }[] };
     expect(list.databases.map((d) => d.name)).not.toContain('alpha');
     expect(list.deleted.map((d) => d.dbId)).toContain(alpha.dbId);
-    const resumed = ok(await dtx(['db', 'delete', 'alpha', '--purge', '--yes', ...a]));
+    const resumed = await ok(dtx(['db', 'delete', 'alpha', '--purge', '--yes', ...a]));
     expect(resumed.stderr).toMatch(/resuming the purge of "alpha"/);
     const after = await ids(url);
     expect(alpha.backupKeys.filter((k) => after.has(k))).toEqual([]);
-    const list2 = ok(await dtx(['--json', 'db', 'list', ...a])).json() as { deleted: { dbId: string }[] };
+    const list2 = (await ok(dtx(['--json', 'db', 'list', ...a]))).json() as { deleted: { dbId: string }[] };
     expect(list2.deleted.map((d) => d.dbId)).not.toContain(alpha.dbId);
     // and now the name is simply unknown
     const unknown = await dtx(['db', 'delete', 'alpha', '--purge', '--yes', ...a]);
     expect(unknown.code).toBe(3);
-    await othersReadWhole(url, m, ['beta', 'restored', 'empty']);
+    await expectReadWhole(url, m, ['beta', 'restored', 'empty']);
   }, 180_000);
 
   it("db gc runs Datomic's gc-deleted-dbs (real code, through the fake distribution's bin/datomic), says what it left, and deletes that too", async () => {
-    const url = (await freshStorage('cg')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('cg');
     const home = path.join(ROOT, 'test', 'fixtures', 'fake-datomic');
     const a = ['--pg-url', url, '--state-dir', tempStateDir(), '--datomic-home', home];
-    const r = ok(await dtx(['--json', 'db', 'gc', ...a], { timeoutMs: 180_000 }));
+    const r = await ok(dtx(['--json', 'db', 'gc', ...a], { timeoutMs: 180_000 }));
     const j = r.json() as { collected: string[]; remaining: string[]; rowsBefore: number; deletedByDatomic: number; leftBehind: { rows: number }; deletedByDtx: { rows: number } | null };
     expect(j.collected).toEqual([m.databases.gone.dbId]);
     expect(j.remaining).toEqual([]);
@@ -192,17 +139,16 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     expect(j.deletedByDtx?.rows).toBe(j.leftBehind.rows);
     const after = await ids(url);
     expect(m.databases.gone.backupKeys.filter((k) => after.has(k))).toEqual([]);
-    const human = ok(await dtx(['db', 'gc', ...a], { timeoutMs: 180_000 }));
+    const human = await ok(dtx(['db', 'gc', ...a], { timeoutMs: 180_000 }));
     expect(human.stdout).toMatch(/collected 0 databases/);
-    await othersReadWhole(url, m, ['alpha', 'beta', 'restored', 'empty']);
+    await expectReadWhole(url, m, LIVE_DBS);
   }, 240_000);
 
   it('races: a second purge, an offline delete, an undelete and a transactor start wait for the lock or are refused; a transactor registering stops the purge; Ctrl-C cancels between batches', async () => {
-    const url = (await freshStorage('cx')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('cx');
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
     const gone = m.databases.gone.dbId;
-    const hold = await holdRow(url, await rowAtLevel(url, gone));
+    const hold = await holdRow(url, await indexRowAt(url, gone));
     const p = dtxSpawn(['db', 'purge', gone, '--yes', ...a]);
     await waitBlocked(url);
     // another purge of it: refused at once
@@ -223,18 +169,15 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     expect(start.code).toBe(1);
     expect(start.json()).toMatchObject({ error: { code: 'STORAGE_BUSY' } });
     // a transactor registers anyway (not through dtx): the purge stops before its next write
-    const c = await client(url);
-    await c.query("insert into datomic_kvs (id, rev, map) values ('pod-coord', 0, $1)", [
-      `{:key "[\\"127.0.0.1\\" nil 1 \\"u\\" \\"p\\" ${Date.now()} \\"1.0.7556\\" true 2]"}`,
-    ]);
+    await writeBeat(url, { host: '127.0.0.1', port: 1 });
     await hold.release();
     const stopped = await p.done;
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toMatch(/a transactor registered in this storage while a purge was running/);
-    await c.query("delete from datomic_kvs where id = 'pod-coord'");
+    await withStorage(url, (c) => c.query("delete from datomic_kvs where id = 'pod-coord'"));
     // Ctrl-C while blocked: the batch in flight completes, nothing after it, exit 130 (the leaves and
     // dirs are gone by now: hold an index root node)
-    const hold2 = await holdRow(url, await rowAtLevel(url, gone, 2));
+    const hold2 = await holdRow(url, await indexRowAt(url, gone, 2));
     const q = dtxSpawn(['db', 'purge', gone, '--yes', ...a]);
     await waitBlocked(url);
     const mid = await ids(url);
@@ -243,25 +186,24 @@ describe.skipIf(skip)('purge through the CLI on real storage', () => {
     await hold2.release();
     const cancelled = await q.done;
     expect(cancelled.code).toBe(130);
+    expect(cancelled.stderr).toMatch(/error: cancelled/);
     expect((await ids(url)).size).toBeGreaterThanOrEqual(mid.size - 5000);
     // and the same command finishes
-    ok(await dtx(['db', 'purge', gone, '--yes', ...a]));
+    await ok(dtx(['db', 'purge', gone, '--yes', ...a]));
     const after = await ids(url);
     expect(m.databases.gone.backupKeys.filter((k) => after.has(k))).toEqual([]);
-    await c.end();
-    await othersReadWhole(url, m, ['alpha', 'beta', 'restored', 'empty']);
+    await expectReadWhole(url, m, LIVE_DBS);
   }, 240_000);
 
   it('storage gc with a live transactor deletes nothing itself: it runs gc-storage on each database through it and reports what is left', async () => {
-    const url = (await freshStorage('cl')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('cl');
     const state = tempStateDir();
     const home = path.join(ROOT, 'test', 'fixtures', 'fake-datomic');
     const a = ['--pg-url', url, '--state-dir', state, '--datomic-home', home];
-    ok(await dtx(['transactor', 'start', ...a, '--port', String(await freePort()), '--ping-port', String(await freePort()), '--heartbeat-interval-msec', '1000']));
+    await ok(dtx(['transactor', 'start', ...a, '--port', String(await freePort()), '--ping-port', String(await freePort()), '--heartbeat-interval-msec', '1000']));
     try {
       const before = await ids(url);
-      const r = ok(await dtx(['--json', 'storage', 'gc', '--older-than', '0', '--yes', ...a]));
+      const r = await ok(dtx(['--json', 'storage', 'gc', '--older-than', '0', '--yes', ...a]));
       const j = r.json() as { mode: string; gcStorage: string[]; unreferenced: { name: string; rows: number; oldest: string | null }[] };
       expect(j.mode).toBe('transactor');
       expect(j.gcStorage.sort()).toEqual(['alpha', 'beta', 'empty', 'restored']);

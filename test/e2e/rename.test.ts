@@ -6,7 +6,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
-import { dtx, ROOT, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, errOf, ROOT, tempStateDir, type CliResult } from '../helpers/cli.js';
 import { freshStorage } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -22,7 +22,6 @@ async function run(args: string[]): Promise<CliResult> {
   outputs.push(r.stdout, r.stderr);
   return r;
 }
-const errOf = (r: CliResult) => (r.json() as { error: { code: string; message: string; hint?: string } }).error;
 
 beforeAll(async () => {
   const s = await freshStorage('ren');

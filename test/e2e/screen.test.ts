@@ -7,9 +7,9 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { BIN, ROOT, dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
-import { adminUrl, freshStorage, uniqueName } from '../helpers/pg.js';
-import { loadRealStorage } from '../helpers/real-storage.js';
+import { BIN, dtx, dtxEnv, ok, ROOT, tempStateDir } from '../helpers/cli.js';
+import { adminUrl, uniqueName } from '../helpers/pg.js';
+import { loadedRealStorage } from '../helpers/real-storage-copy.js';
 import { freePort } from '../helpers/ports.js';
 import { HAS_PTY, dtxPty, screen, type PtyResult } from '../helpers/pty.js';
 
@@ -24,12 +24,6 @@ let st: string[] = []; // storage + state dir
 let db: string[] = []; // + distribution
 let startScreen: PtyResult | undefined;
 let realUrl = ''; // storage written by real Datomic code (db inspect shows its trees)
-
-async function ok(r: Promise<CliResult>): Promise<CliResult> {
-  const res = await r;
-  if (res.code !== 0) throw new Error(`exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
-  return res;
-}
 
 const width = (line: string) => [...line].length;
 const boxLines = (lines: string[]) => lines.filter((l) => /^[┌├│└]/.test(l));
@@ -62,8 +56,7 @@ beforeAll(async () => {
   await ok(dtx(['db', 'create', 'screen-a', ...db]));
   await ok(dtx(['db', 'create', LONG, ...db]));
   if (inject('realStorageDir')) {
-    realUrl = (await freshStorage('scrreal')).url;
-    await loadRealStorage(realUrl, inject('realStorageDir'));
+    realUrl = (await loadedRealStorage('scrreal')).url;
   }
 }, 120_000);
 
@@ -204,7 +197,7 @@ describe('piped (not a terminal)', () => {
 /** Runs dtx with its stdout closed before it writes anything: every write gets EPIPE. */
 function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: dtxEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -4,19 +4,13 @@
  * missing child row and a :prev cycle are each named with their row under "unreadable", the walk
  * goes on with the rest, and the command exits 1 without a stack trace.
  */
-import { describe, it, expect, inject } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
 import { dtx, tempStateDir } from '../helpers/cli.js';
-import { freshStorage } from '../helpers/pg.js';
-import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
-import { loadRealStorage } from '../helpers/real-storage.js';
-import { walkDatabase } from '../../src/core/storage/walk/walk.js';
-import type { RowKind } from '../../src/core/storage/walk/ids.js';
+import { withStorage } from '../helpers/real-peer.js';
+import { loadedRealStorage, noRealStorage, rowsAtLevel } from '../helpers/real-storage-copy.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[storage-report.test] skipped: ${REAL_PEER_SKIP_REASON}`);
+const skip = noRealStorage('storage-report.test');
 
 interface Report {
   rows: number;
@@ -26,21 +20,9 @@ interface Report {
   table: { totalBytes: number };
 }
 
-async function rowsOf(c: pg.Client, dbId: string, kind: RowKind, level: number): Promise<string[]> {
-  const out: string[] = [];
-  await walkDatabase(c, dbId, {
-    add: async (k, ids, l) => {
-      if (k === kind && l === level) out.push(...ids);
-    },
-    garbage: async () => {},
-  });
-  return out;
-}
-
 describe.skipIf(skip)('storage report on real storage', () => {
   it('whole storage: every row in exactly one group, JSON shape, human table; inspect and list --size agree', async () => {
-    const url = (await freshStorage('rep')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('rep');
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
     const r = await dtx(['--json', 'storage', 'report', ...a]);
     expect(r.code, r.stderr).toBe(0);
@@ -73,20 +55,18 @@ describe.skipIf(skip)('storage report on real storage', () => {
   }, 120_000);
 
   it('damaged storage: each bad row is named under unreadable, the rest is still reported, exit 1 without a stack trace', async () => {
-    const url = (await freshStorage('bad')).url;
-    const m = await loadRealStorage(url, dir);
+    const { url, m } = await loadedRealStorage('bad');
     const a = ['--pg-url', url, '--state-dir', tempStateDir()];
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    const notGzip = (await rowsOf(c, m.databases.alpha.dbId, 'index', 1))[0]!;
-    const unknownCode = (await rowsOf(c, m.databases.beta.dbId, 'index', 2))[0]!;
-    const missing = (await rowsOf(c, m.databases.restored.dbId, 'log', 0))[0]!;
-    const tail = (await rowsOf(c, m.databases.empty.dbId, 'logTail', 4))[0]!;
-    await c.query('update datomic_kvs set val = $2 where id = $1', [notGzip, Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5])]);
-    await c.query('update datomic_kvs set val = $2 where id = $1', [unknownCode, gzipSync(Buffer.from([0xf4, 0x00]))]);
-    await c.query('delete from datomic_kvs where id = $1', [missing]);
-    await c.query('update datomic_kvs set map = $2 where id = $1', [tail, `{:prev "${tail}"}`]);
-    await c.end();
+    const notGzip = (await rowsAtLevel(url, m.databases.alpha.dbId, 'index', 1))[0]!;
+    const unknownCode = (await rowsAtLevel(url, m.databases.beta.dbId, 'index', 2))[0]!;
+    const missing = (await rowsAtLevel(url, m.databases.restored.dbId, 'log', 0))[0]!;
+    const tail = (await rowsAtLevel(url, m.databases.empty.dbId, 'logTail', 4))[0]!;
+    await withStorage(url, async (c) => {
+      await c.query('update datomic_kvs set val = $2 where id = $1', [notGzip, Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5])]);
+      await c.query('update datomic_kvs set val = $2 where id = $1', [unknownCode, gzipSync(Buffer.from([0xf4, 0x00]))]);
+      await c.query('delete from datomic_kvs where id = $1', [missing]);
+      await c.query('update datomic_kvs set map = $2 where id = $1', [tail, `{:prev "${tail}"}`]);
+    });
 
     const r = await dtx(['--json', 'storage', 'report', ...a]);
     expect(r.code).toBe(1);

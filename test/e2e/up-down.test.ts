@@ -8,13 +8,12 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
-import { fakeDistributionZip, NODE_MODULES, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
+import { dtx, dtxSpawn, ok, tempStateDir } from '../helpers/cli.js';
+import { fakeDistributionEnv as env, fakeDistributionZip, startZipServer, type ZipServer } from '../helpers/datomic-zip.js';
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { dtxPty, HAS_PTY, screen } from '../helpers/pty.js';
-import { spawnDtx } from '../helpers/cli-signal.js';
 
 const V = '1.0.7469';
 const zip = fakeDistributionZip();
@@ -23,13 +22,6 @@ let server: ZipServer;
 const stops: string[] = []; // state dirs to `down` at the end, whatever happened
 
 const newHome = () => mkdtempSync(path.join(tmpdir(), 'dtx-home-up-'));
-const env = (dtxHome: string, extra: Record<string, string | undefined> = {}) => ({ DTX_HOME: dtxHome, FAKE_DATOMIC_NODE_MODULES: NODE_MODULES, DATOMIC_HOME: undefined, ...extra });
-
-async function ok(r: Promise<CliResult>): Promise<CliResult> {
-  const res = await r;
-  if (res.code !== 0) throw new Error(`exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
-  return res;
-}
 
 /** A storage target on the test server that does not exist yet (database and role). */
 function target(): { pgUrl: string; database: string; role: string } {
@@ -239,11 +231,12 @@ describe('dtx down interrupted', () => {
     await ok(dtx(['postgres', 'start', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) }));
     const slow = env(h, { FAKE_DATOMIC_TERMINATE_DELAY_MS: '1500' });
     await ok(dtx(['up', '--pg-url', pgUrl, ...(await txArgs(state))], { env: slow }));
-    const down = spawnDtx(['down', '--state-dir', state, '--pg-url', pgUrl], { env: slow });
+    const down = dtxSpawn(['down', '--state-dir', state, '--pg-url', pgUrl], { env: { ...slow, NO_COLOR: '1' } });
     await down.waitFor('stopping the transactor');
     down.child.kill('SIGINT');
     const r = await down.done;
     expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/error: cancelled/);
     expect(r.stderr).not.toContain('stopping the embedded PostgreSQL');
     expect((await dtx(['postgres', 'status', '--state-dir', state, '--pg-url', pgUrl], { env: env(h) })).code).toBe(0);
   });

@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dtx, tempStateDir, type CliResult } from '../helpers/cli.js';
+import { dtx, ok, tempStateDir } from '../helpers/cli.js';
 import { adminUrl, uniqueName, withAdmin } from '../helpers/pg.js';
 import { freePort } from '../helpers/ports.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
@@ -24,12 +24,6 @@ const password = 'Workflow-pw-123';
 
 /** Running (a killed transactor may linger a moment as a zombie until init reaps it: that is not running). */
 const alive = (pid: number): boolean => isAlive(pid);
-
-async function ok(r: Promise<CliResult>): Promise<CliResult> {
-  const res = await r;
-  if (res.code !== 0) throw new Error(`exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
-  return res;
-}
 
 beforeAll(async () => {
   home = await installFakeDatomic(path.join(mkdtempSync(path.join(tmpdir(), 'dtx-wf-')), 'Datomic Pro 1.0.7469'));

@@ -13,6 +13,14 @@ export const FAKE_DATOMIC = path.resolve(path.dirname(fileURLToPath(import.meta.
 /** The repo's node_modules, where the fake distribution's scripts find `pg` once unpacked elsewhere. */
 export const NODE_MODULES = path.resolve(FAKE_DATOMIC, '..', '..', '..', 'node_modules');
 
+/**
+ * The environment for a dtx that installs the fake distribution into `dtxHome` and runs it from
+ * there: its scripts find `pg` in the repo, and no DATOMIC_HOME from outside stands in for it.
+ */
+export function fakeDistributionEnv(dtxHome: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { DTX_HOME: dtxHome, FAKE_DATOMIC_NODE_MODULES: NODE_MODULES, DATOMIC_HOME: undefined, ...extra };
+}
+
 export function fakeDistributionZip(opts: { version?: string; omit?: string[]; extra?: ZipInput[] } = {}): Buffer {
   const version = opts.version ?? '1.0.7469';
   const top = `datomic-pro-${version}`;

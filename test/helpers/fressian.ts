@@ -11,8 +11,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
-import { DtxError } from '../../src/core/errors.js';
 import { decodeVal, readAll, readObject, type Value, type ReaderOptions } from '../../src/core/fressian/index.js';
 
 type Part = number | readonly number[] | string | Uint8Array;
@@ -54,17 +52,6 @@ export function int(v: number | bigint): number[] {
 export function str(s: string): number[] {
   const b = [...Buffer.from(s, 'utf8')];
   return b.length < 8 ? [0xda + b.length, ...b] : [0xe3, ...int(b.length), ...b];
-}
-
-/** Runs fn, expects a DtxError, returns it. */
-export function dtxError(fn: () => unknown): DtxError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DtxError);
-    return e as DtxError;
-  }
-  throw new Error('expected a DtxError, nothing was thrown');
 }
 
 export interface JavaCase {

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { printEdn, EdnMap, kw } from '../../src/core/edn/index.js';
+import { withStorage } from './real-peer.js';
 
 export interface BeatOptions {
   host?: string;
@@ -21,13 +22,7 @@ export function heartbeatMap(ts: number, o: BeatOptions = {}): string {
 
 /** Writes the heartbeat row once (insert, or update with rev+1). Returns the rev written. */
 export async function writeBeat(url: string, o: BeatOptions = {}): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await beat(c, o);
-  } finally {
-    await c.end();
-  }
+  return withStorage(url, (c) => beat(c, o));
 }
 
 async function beat(c: pg.Client, o: BeatOptions): Promise<number> {
@@ -51,13 +46,16 @@ export async function startBeating(url: string, o: BeatOptions & { everyMs?: num
     pending = pending.then(() => beat(c, o)).then(() => n++);
   }, o.everyMs ?? 1000);
   await pending;
+  let stopped: Promise<void> | undefined;
   return {
     beats: () => n,
-    stop: async () => {
-      running = false;
-      clearInterval(timer);
-      await pending.catch(() => {});
-      await c.end();
-    },
+    /** Stops beating and closes the connection; a second call waits for the first. */
+    stop: () =>
+      (stopped ??= (async () => {
+        running = false;
+        clearInterval(timer);
+        await pending.catch(() => {});
+        await c.end();
+      })()),
   };
 }

@@ -13,3 +13,10 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** `n` distinct ports that were free a moment ago (freePort may hand out the same port twice). */
+export async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}

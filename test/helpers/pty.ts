@@ -6,12 +6,15 @@
  */
 import { spawnSync, execFile } from 'node:child_process';
 import path from 'node:path';
-import { BIN, ROOT } from './cli.js';
+import { BIN, ROOT, dtxEnv } from './cli.js';
 
 export const HAS_PTY = process.platform !== 'win32' && spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
 
 export interface PtyResult {
-  code: number;
+  /** The exit code, or null when a signal ended the process. */
+  code: number | null;
+  /** The signal that ended the process (SIGKILL on a timeout), or null when it exited. */
+  signal: string | null;
   /** Everything written to the terminal, escape sequences included. */
   raw: string;
   timedOut: boolean;
@@ -27,8 +30,7 @@ export interface PtyOptions {
 }
 
 export function dtxPty(args: string[], opts: PtyOptions = {}): Promise<PtyResult> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined, TERM: 'xterm-256color', ...opts.env };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const env = dtxEnv({ CI: undefined, TERM: 'xterm-256color', ...opts.env });
   const spec = {
     cmd: [process.execPath, BIN, ...args],
     cwd: opts.cwd ?? ROOT,
@@ -41,8 +43,8 @@ export function dtxPty(args: string[], opts: PtyOptions = {}): Promise<PtyResult
   return new Promise((resolve, reject) => {
     execFile('python3', [path.join(ROOT, 'test/helpers/run-on-pty.py'), JSON.stringify(spec)], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`pty.py failed: ${err.message}\n${stderr}`));
-      const r = JSON.parse(stdout) as { code: number; output: string; timedOut: boolean };
-      resolve({ code: r.code, raw: r.output, timedOut: r.timedOut });
+      const r = JSON.parse(stdout) as { code: number | null; signal: string | null; output: string; timedOut: boolean };
+      resolve({ code: r.code, signal: r.signal, raw: r.output, timedOut: r.timedOut });
     });
   });
 }

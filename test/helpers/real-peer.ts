@@ -61,14 +61,17 @@ export interface RunOptions {
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Folders or jars after the peer's classpath (e.g. test/peer/src for its namespaces). */
+  classpathExtra?: string[];
 }
 
-/** Runs `java <opts> -cp <peer classpath> clojure.main <args...>`. */
+/** Runs `java <opts> -cp <peer classpath>[:<classpathExtra>] clojure.main <args...>`. */
 export function runRealPeer(args: string[], opts: RunOptions = {}): Promise<PeerRun> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const started = performance.now();
+  const cp = [realPeerClasspath(), ...(opts.classpathExtra ?? [])].join(path.delimiter);
   return new Promise((resolve, reject) => {
-    const child = spawn('java', [...JAVA_OPTS, '-cp', realPeerClasspath(), 'clojure.main', ...args], {
+    const child = spawn('java', [...JAVA_OPTS, '-cp', cp, 'clojure.main', ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -261,12 +264,32 @@ export async function withStorage<T>(sqlUri: string, fn: (c: pg.Client) => Promi
   }
 }
 
-/** All rows as {id, rev, map, val (utf8 or null)}, ordered by id. */
-export async function dumpRows(sqlUri: string): Promise<{ id: string; rev: number | null; map: string; val: string | null }[]> {
-  return withStorage(sqlUri, async (c) => {
-    const r = await c.query<{ id: string; rev: number | null; map: string; val: Buffer | null }>(
+/** A datomic_kvs row as it is stored: `val` in base64 (Datomic's values are bytes, mostly gzip). */
+export interface KvsRow {
+  id: string;
+  rev: number | null;
+  map: string | null;
+  val: string | null;
+}
+
+/** A storage to read rows from: its URL (a connection of its own), or a client (what that session sees, its open transaction included). */
+export type RowSource = string | pg.Client;
+
+function onSource<T>(from: RowSource, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  return typeof from === 'string' ? withStorage(from, fn) : fn(from);
+}
+
+/** Every row of datomic_kvs, ordered by id, byte for byte (for before/after comparisons). */
+export async function dumpRows(from: RowSource): Promise<KvsRow[]> {
+  return onSource(from, async (c) => {
+    const r = await c.query<{ id: string; rev: number | null; map: string | null; val: Buffer | null }>(
       'select id, rev, map, val from datomic_kvs order by id',
     );
-    return r.rows.map((x) => ({ id: x.id, rev: x.rev, map: x.map, val: x.val ? x.val.toString('utf8') : null }));
+    return r.rows.map((x) => ({ id: x.id, rev: x.rev, map: x.map, val: x.val ? x.val.toString('base64') : null }));
   });
+}
+
+/** The ids of every row of datomic_kvs. */
+export async function rowIds(from: RowSource): Promise<Set<string>> {
+  return onSource(from, async (c) => new Set((await c.query<{ id: string }>('select id from datomic_kvs')).rows.map((r) => r.id)));
 }

@@ -13,14 +13,13 @@
  * (`datomic.backup/backup`: the value rows reachable from its roots), and a summary of a full read
  * (datom counts per index, history, a fulltext hit count) made with Datomic's own loader.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri, withStorage } from './real-peer.js';
+import { REPO_ROOT, realPeerAvailable, realPeerCacheDir, realPeerClasspath, datomicUri, dumpRows, runRealPeer, withStorage, type KvsRow, type PeerRun } from './real-peer.js';
 
 export const GEN_SOURCES = [
   path.join(REPO_ROOT, 'test', 'peer', 'src', 'dtx', 'gen_storage.clj'),
@@ -63,21 +62,20 @@ export interface RealStorageManifest {
   /** added by the harness */
   rows: number;
   generatedMs: number;
+  /**
+   * Wall-clock time (ms since the epoch) the generator finished: every row, squuid and gc :tstamp is
+   * older. The cache outlives runs (days), so tests that date garbage count from this, not from now.
+   */
+  generatedAtMs: number;
 }
 
-interface DumpRow {
-  id: string;
-  rev: number | null;
-  map: string | null;
-  /** base64 */
-  val: string | null;
-}
-
-const JAVA_OPTS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss4m'];
+/** Bumped when the harness writes the manifest differently (2: generatedAtMs), to generate anew. */
+const MANIFEST_FORMAT = 2;
 
 /** The cache folder for the current peer and generator. */
 export function realStorageDir(): string {
   const h = createHash('sha256');
+  h.update(`manifest ${MANIFEST_FORMAT}\n`);
   h.update(realPeerClasspath());
   for (const f of GEN_SOURCES) h.update(readFileSync(f));
   return path.join(realPeerCacheDir(), 'storage', h.digest('hex').slice(0, 16));
@@ -87,29 +85,9 @@ export function realStorageCached(dir = realStorageDir()): boolean {
   return existsSync(path.join(dir, 'manifest.json')) && existsSync(path.join(dir, 'rows.jsonl.gz'));
 }
 
-/** Runs a Clojure namespace's -main on the peer classpath plus test/peer/src. */
-export function runPeerMain(ns: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cp = `${realPeerClasspath()}${path.delimiter}${PEER_SRC_DIR}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('java', [...JAVA_OPTS, '-cp', cp, 'clojure.main', '-m', ns, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs a Clojure namespace's -main on the peer classpath plus test/peer/src (generous timeout: a generation takes minutes at most). */
+export function runPeerMain(ns: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<PeerRun> {
+  return runRealPeer(['-m', ns, ...args], { timeoutMs: opts.timeoutMs ?? 600_000, env: opts.env, classpathExtra: [PEER_SRC_DIR] });
 }
 
 /** A fresh database with datomic_kvs (as Datomic's bundled SQL makes it) on the admin's server. */
@@ -126,15 +104,6 @@ async function scratchStorage(adminUrl: string, prefix: string): Promise<{ url: 
     url,
     drop: () => withStorage(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).then(() => {}),
   };
-}
-
-export async function dumpTable(url: string): Promise<DumpRow[]> {
-  return withStorage(url, async (c) => {
-    const r = await c.query<{ id: string; rev: number | null; map: string | null; val: Buffer | null }>(
-      'select id, rev, map, val from datomic_kvs order by id',
-    );
-    return r.rows.map((x) => ({ id: x.id, rev: x.rev, map: x.map, val: x.val ? x.val.toString('base64') : null }));
-  });
 }
 
 /**
@@ -181,7 +150,8 @@ async function generateRealStorage(dir: string, adminUrl: string, log: (s: strin
       throw new Error(`the storage generator failed (exit ${run.code}):\n${run.stderr.split('\n').filter((l) => !/DEBUG/.test(l)).slice(-40).join('\n')}`);
     }
     const manifest = JSON.parse(last) as RealStorageManifest;
-    const rows = await dumpTable(main.url);
+    manifest.generatedAtMs = Date.now();
+    const rows = await dumpRows(main.url);
     manifest.rows = rows.length;
     manifest.generatedMs = Math.round(performance.now() - started);
     const tmp = `${dir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -202,22 +172,22 @@ async function generateRealStorage(dir: string, adminUrl: string, log: (s: strin
   }
 }
 
-let cachedRows: { dir: string; rows: DumpRow[] } | undefined;
+let cachedRows: { dir: string; rows: KvsRow[] } | undefined;
 
 export async function readManifest(dir = realStorageDir()): Promise<RealStorageManifest> {
   return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as RealStorageManifest;
 }
 
-async function readRows(dir: string): Promise<DumpRow[]> {
+async function readRows(dir: string): Promise<KvsRow[]> {
   if (cachedRows?.dir === dir) return cachedRows.rows;
   const text = gunzipSync(await readFile(path.join(dir, 'rows.jsonl.gz'))).toString('utf8');
-  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as DumpRow);
+  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as KvsRow);
   cachedRows = { dir, rows };
   return rows;
 }
 
 /** Inserts rows (batched, by unnest) into the datomic_kvs of `url`. */
-export async function insertRows(url: string, rows: DumpRow[]): Promise<void> {
+export async function insertRows(url: string, rows: KvsRow[]): Promise<void> {
   await withStorage(url, async (c) => {
     for (let i = 0; i < rows.length; i += 1000) {
       const b = rows.slice(i, i + 1000);
@@ -233,11 +203,6 @@ export async function insertRows(url: string, rows: DumpRow[]): Promise<void> {
 export async function loadRealStorage(url: string, dir = realStorageDir()): Promise<RealStorageManifest> {
   await insertRows(url, await readRows(dir));
   return readManifest(dir);
-}
-
-/** Row ids of the generated storage (all of them). */
-export async function realStorageIds(dir = realStorageDir()): Promise<string[]> {
-  return (await readRows(dir)).map((r) => r.id);
 }
 
 export interface RefereeOp {

@@ -6,7 +6,8 @@ Used by test/helpers/pty.ts (named so that `import pty` finds the standard modul
    "steps": [{"waitFor": "<regex>", "send": "<text>"}]}
 Each step waits until its regex matches the output received since the previous step, then
 writes `send` to the terminal (as typed keys). Output: one JSON line on stdout,
-  {"code": <exit code, or 128+signal>, "output": "<everything written to the terminal>", "timedOut": bool}
+  {"code": <exit code, or null>, "signal": <the signal's name that ended it, or null>,
+   "output": "<everything written to the terminal>", "timedOut": bool}
 """
 import fcntl, json, os, pty, re, select, signal, struct, sys, termios, time
 
@@ -66,6 +67,5 @@ while True:
 if status is None:
     _, status = os.waitpid(pid, 0)
 code = os.waitstatus_to_exitcode(status)
-if code < 0:
-    code = 128 - code
-print(json.dumps({"code": code, "output": out.decode("utf-8", "replace"), "timedOut": timed_out}))
+sig = signal.Signals(-code).name if code < 0 else None
+print(json.dumps({"code": None if sig else code, "signal": sig, "output": out.decode("utf-8", "replace"), "timedOut": timed_out}))

@@ -2,6 +2,7 @@
  * A minimal zip writer for tests: stored or deflated entries, unix modes in the external
  * attributes, optional zip64 records, and knobs to make broken archives (wrong CRC, symlinks,
  * hostile names, encryption flag, odd methods). Independent of src/core/zip.ts on purpose.
+ * classFile() makes the class files of test jars.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -113,6 +114,15 @@ function zip64Extra(values: number[]): Buffer {
   b.writeUInt16LE(0x0001, 0);
   b.writeUInt16LE(8 * values.length, 2);
   values.forEach((v, i) => b.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
+  return b;
+}
+
+/** The first bytes of a class file of the given major version (52 = Java 8, 55 = 11, 61 = 17), plus filler. */
+export function classFile(major: number, filler = 200): Buffer {
+  const b = Buffer.alloc(8 + filler, 7);
+  b.writeUInt32BE(0xcafebabe, 0);
+  b.writeUInt16BE(0, 4);
+  b.writeUInt16BE(major, 6);
   return b;
 }
 

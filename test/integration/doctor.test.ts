@@ -7,14 +7,14 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminUrl, freshStorage, uniqueName, withAdmin } from '../helpers/pg.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, freePorts } from '../helpers/ports.js';
 import { startBeating, writeBeat } from '../helpers/heartbeat.js';
-import { classFile, zip } from '../helpers/zip.js';
+import { classFile, writeZip } from '../helpers/zip-writer.js';
 import { installFakeDatomic, fakeDatomicSource } from '../fixtures/fake-datomic/install.mjs';
 import { CHECK_NAMES, runDoctor, type DoctorOptions, type DoctorReport } from '../../src/core/doctor/run.js';
 import { transactorPaths, writePidFile } from '../../src/core/datomic/pidfile.js';
@@ -34,9 +34,7 @@ type Storage = Awaited<ReturnType<typeof freshStorage>>;
 async function options(o: { storage?: Storage; home?: string } = {}): Promise<DoctorOptions & { st: Storage }> {
   const st = o.storage ?? (await freshStorage('doc'));
   const stateDir = await mkdtemp(path.join(tmpdir(), 'dtx-doctor-'));
-  const port = await freePort();
-  let pingPort = await freePort();
-  while (pingPort === port) pingPort = await freePort();
+  const [port, pingPort] = (await freePorts(2)) as [number, number];
   const p = transactorPaths(stateDir);
   const pg = parsePgUrl(st.url);
   return {
@@ -217,6 +215,7 @@ describe('doctor: failures one by one, each with its fix', () => {
     const tx = await startBeating(o.st.url, { skewMs: 5000, everyMs: 300 });
     cleanups.push(tx.stop);
     const sb = await startBeating(o.st.url, { id: 'pod-standby', everyMs: 300 });
+    cleanups.push(sb.stop);
     const r = await runDoctor({ ...o, storageSummary: false });
     expect(check(r, 'heartbeat')).toMatchObject({ status: 'pass' });
     expect(check(r, 'heartbeat').detail).toMatch(/a live transactor is active at 192\.0\.2\.10:4334, version 1\.0\.7469: rev \d+ → \d+ while watched/);
@@ -268,7 +267,7 @@ describe('doctor: failures one by one, each with its fix', () => {
   it('a distribution whose jars need Java 17 with Java 11 on the PATH: java fails with a fix naming 17', async () => {
     const home = await installFakeDatomic(path.join(await mkdtemp(path.join(tmpdir(), 'dtx-doc-home-')), 'datomic-pro-1.0.9999'));
     await rm(path.join(home, 'datomic-transactor-pro-1.0.7469.jar'));
-    await writeFile(path.join(home, 'datomic-transactor-pro-1.0.9999.jar'), zip([{ name: 'datomic/launcher.class', data: classFile(61) }, { name: 'datomic/x.class', data: classFile(52) }]));
+    await writeFile(path.join(home, 'datomic-transactor-pro-1.0.9999.jar'), writeZip([{ name: 'datomic/launcher.class', data: classFile(61) }, { name: 'datomic/x.class', data: classFile(52) }]));
     const o = await options({ home });
     const r = await runDoctor({ ...o, javaCheck: java(11), storageSummary: false });
     const j = check(r, 'java');
@@ -409,6 +408,5 @@ describe('doctor: failures one by one, each with its fix', () => {
 
 // keep the fixture folder untouched by the tests above (they copy it before changing it)
 it('the fake distribution in place still has its JDBC jar', async () => {
-  await mkdir(path.join(fakeDatomicSource(), 'lib'), { recursive: true });
   expect(await readdir(path.join(fakeDatomicSource(), 'lib'))).toContain('postgresql-42.7.3.jar');
 });

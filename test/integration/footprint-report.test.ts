@@ -1,27 +1,26 @@
 /**
  * Footprints and the storage report on storage written by real Datomic code.
  */
-import { describe, it, expect, beforeAll, inject } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import pg from 'pg';
-import { freshStorage } from '../helpers/pg.js';
-import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
-import { loadRealStorage, type RealStorageManifest } from '../helpers/real-storage.js';
+import { withStorage } from '../helpers/real-peer.js';
+import type { RealStorageManifest } from '../helpers/real-storage.js';
+import { connectedRealStorage, loadedRealStorage, noRealStorage } from '../helpers/real-storage-copy.js';
+import { writeBeat } from '../helpers/heartbeat.js';
 import { computeFootprints } from '../../src/core/storage/walk/footprint.js';
 import { storageReport } from '../../src/core/storage/walk/report.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[footprint-report.test] skipped: ${REAL_PEER_SKIP_REASON}`);
+const skip = noRealStorage('footprint-report.test');
 
 describe.skipIf(skip)('footprints and the storage report on real storage', () => {
   let m: RealStorageManifest;
   let c: pg.Client;
   let url: string;
   beforeAll(async () => {
-    url = (await freshStorage('fp')).url;
-    m = await loadRealStorage(url, dir);
-    c = new pg.Client({ connectionString: url });
-    await c.connect();
+    ({ url, m, c } = await connectedRealStorage('fp'));
+    // the system rows, as an active transactor and a standby write them
+    await writeBeat(url);
+    await writeBeat(url, { id: 'pod-standby' });
     return async () => {
       await c.end();
     };
@@ -47,18 +46,36 @@ describe.skipIf(skip)('footprints and the storage report on real storage', () =>
     const r = await storageReport(c);
     expect(r.unreadable).toEqual([]);
     expect(r.groups.reduce((a, g) => a + g.rows, 0)).toBe(r.rows);
-    expect(r.rows).toBe(m.rows);
+    expect(r.rows).toBe(m.rows + 2); // + pod-coord and pod-standby
     expect(r.groups.reduce((a, g) => a + g.bytes, 0)).toBe(r.bytes);
     const g = (kind: string, name?: string) => r.groups.filter((x) => x.kind === kind && (name === undefined || x.name === name));
     expect(g('deleted').map((x) => x.dbId)).toEqual([m.databases.gone.dbId]);
     expect(g('database').map((x) => x.name).sort()).toEqual(['alpha', 'beta', 'empty', 'restored']);
     expect(g('catalog')[0]!.rows).toBe(1 + 1); // pod-catalog + one tail row
+    expect(g('system')).toMatchObject([{ name: 'system', dbId: null, rows: 2 }]);
     expect(g('unreferenced', 'pending garbage of alpha').length).toBe(1);
     // beta's lost garbage (pending in the generator at exit) is unreferenced, not pending
     const lost = await c.query<{ n: string }>('select count(*)::text as n from datomic_kvs where id = any($1)', [m.lostGarbage.beta]);
-    expect(Number(lost.rows[0]!.n)).toBeGreaterThan(0);
+    const nLost = Number(lost.rows[0]!.n);
+    expect(nLost).toBeGreaterThan(0);
     expect(g('unreferenced', 'catalog tail')[0]!.rows).toBeGreaterThan(0);
     expect(r.table.totalBytes).toBeGreaterThan(0);
+    // the same storage without the lost rows: beta's pending garbage and every owned group stay as
+    // they are, the unreferenced rows outside pending garbage shrink by exactly their number
+    const { url: url2 } = await loadedRealStorage('fl');
+    await writeBeat(url2);
+    await writeBeat(url2, { id: 'pod-standby' });
+    const r2 = await withStorage(url2, async (c2) => {
+      await c2.query('delete from datomic_kvs where id = any($1)', [m.lostGarbage.beta]);
+      return storageReport(c2);
+    });
+    const owned = (rep: typeof r) => rep.groups.filter((x) => x.kind !== 'unreferenced');
+    const pending = (rep: typeof r) => rep.groups.filter((x) => x.unreferencedKind === 'pending garbage');
+    const orphans = (rep: typeof r) => rep.groups.filter((x) => x.kind === 'unreferenced' && x.unreferencedKind !== 'pending garbage').reduce((a, x) => a + x.rows, 0);
+    expect(owned(r2)).toEqual(owned(r));
+    expect(pending(r2)).toEqual(pending(r));
+    expect(g('unreferenced', 'pending garbage of beta').length).toBe(1);
+    expect(orphans(r) - orphans(r2)).toBe(nLost);
   });
 
   it('a transactor writing during the walk: rows committed after the snapshot are neither counted nor called unreferenced; newRows says how many', async () => {

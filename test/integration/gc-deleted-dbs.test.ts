@@ -4,30 +4,26 @@
  * the id in the catalog, but of the index and log segments only full batches of 1000
  * (`(partition 1000 ...)` drops the rest), while printing "Deleted N of N".
  */
-import { describe, it, expect, beforeAll, inject } from 'vitest';
-import { freshStorage } from '../helpers/pg.js';
-import { REAL_PEER_SKIP_REASON, withStorage } from '../helpers/real-peer.js';
-import { loadRealStorage, runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { rowIds, withStorage } from '../helpers/real-peer.js';
+import { runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
+import { loadedRealStorage, noRealStorage } from '../helpers/real-storage-copy.js';
 import { readCatalog } from '../../src/core/storage/catalog.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[gc-deleted-dbs.test] skipped: ${REAL_PEER_SKIP_REASON}`);
+const skip = noRealStorage('gc-deleted-dbs.test');
 
 describe.skipIf(skip)("Datomic's gc-deleted-dbs on real storage", () => {
   let m: RealStorageManifest;
   let url: string;
   beforeAll(async () => {
-    url = (await freshStorage('gcd')).url;
-    m = await loadRealStorage(url, dir);
+    ({ url, m } = await loadedRealStorage('gcd'));
   }, 120_000);
 
   it('says it deleted every segment, deletes none of a database with fewer than 1000; deletes its roots, listed garbage and catalog entry', async () => {
-    const ids = () => withStorage(url, async (c) => new Set((await c.query<{ id: string }>('select id from datomic_kvs')).rows.map((r) => r.id)));
-    const before = await ids();
+    const before = await rowIds(url);
     const res = (await runReferee(url, [{ label: 'gc', op: 'gc-deleted-dbs' }])).get('gc')!;
     expect(res.ok, res.error).toBe(true);
-    const after = await ids();
+    const after = await rowIds(url);
     const g = m.databases.gone;
     // what it prints
     const said = /Deleted (\d+) of (\d+) index segments/.exec(res.output ?? '');

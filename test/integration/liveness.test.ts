@@ -50,6 +50,13 @@ describe('transactorLiveness', () => {
     cleanups.push(tx.stop);
     const l = await transactorLiveness(c, { intervalMs: 1000 });
     expect(l.alive).toBe(true);
+    expect(l.how).toBe('fresh'); // a timestamp in the future looks fresh: the one-shot rule
+    // asked to be sure, the second sample sees the rev advance
+    const second = counter();
+    const sure = await transactorLiveness(c, { intervalMs: 1000, confirm: true, onSecondSample: second.fn });
+    expect(sure.alive).toBe(true);
+    expect(sure.how).toBe('advanced');
+    expect(second.n()).toBe(1);
   });
 
   it('an old heartbeat that does not advance is dead only after a second sample of more than one interval', async () => {

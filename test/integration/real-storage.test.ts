@@ -3,29 +3,23 @@
  * repo) loads into a fresh datomic_kvs and the real peer reads every database back whole, exactly
  * as it read them right after writing them. Everything that parses Datomic's bytes is tested on it.
  */
-import { describe, it, expect, beforeAll, inject } from 'vitest';
-import { freshStorage } from '../helpers/pg.js';
-import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
-import { loadRealStorage, runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
-import pg from 'pg';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { withStorage } from '../helpers/real-peer.js';
+import { runReferee, type RealStorageManifest } from '../helpers/real-storage.js';
+import { LIVE_DBS, loadedRealStorage, noRealStorage } from '../helpers/real-storage-copy.js';
 import { decodeVal, DATOMIC_STRUCT_TAGS } from '../../src/core/fressian/index.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[real-storage.test] skipped: ${REAL_PEER_SKIP_REASON}`);
+const skip = noRealStorage('real-storage.test');
 
 describe.skipIf(skip)('storage written by the real peer jar', () => {
   let url: string;
   let m: RealStorageManifest;
   beforeAll(async () => {
-    url = (await freshStorage('rs')).url;
-    m = await loadRealStorage(url, dir);
+    ({ url, m } = await loadedRealStorage('rs'));
   }, 120_000);
 
   it('holds what the issue asks for: 2+ databases with fulltext, a restored db-id under another name, a deleted one, gc trees, log tails', async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
+    await withStorage(url, async (c) => {
       const n = await c.query<{ n: string }>('select count(*)::text as n from datomic_kvs');
       expect(Number(n.rows[0]!.n)).toBe(m.rows);
       const roots = await c.query<{ id: string; rev: number }>("select id, rev from datomic_kvs where id like 'ref-%' or id like 'pod-%' order by id");
@@ -49,15 +43,11 @@ describe.skipIf(skip)('storage written by the real peer jar', () => {
       expect(Number(ft.rows[0]!.n)).toBeGreaterThan(100);
       expect(Number(ft.rows[0]!.multi)).toBeGreaterThan(0);
       expect(m.lostGarbage.beta.length).toBeGreaterThan(0);
-    } finally {
-      await c.end();
-    }
+    });
   });
 
   it('every Fressian value Datomic wrote decodes with dtx\'s reader, with no unknown tag (strict mode)', async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
+    await withStorage(url, async (c) => {
       const r = await c.query<{ id: string; val: Buffer }>('select id, val from datomic_kvs where val is not null');
       let fressian = 0;
       const edn: string[] = [];
@@ -72,13 +62,11 @@ describe.skipIf(skip)('storage written by the real peer jar', () => {
       }
       expect(fressian).toBeGreaterThan(500);
       expect(edn.length).toBeGreaterThan(0);
-    } finally {
-      await c.end();
-    }
+    });
   });
 
   it('the real peer reads every database back whole (same summary as at generation) and lists the live names', async () => {
-    const live = (['alpha', 'beta', 'restored', 'empty'] as const).map((k) => m.databases[k]);
+    const live = LIVE_DBS.map((k) => m.databases[k]);
     const res = await runReferee(url, [
       ...live.map((d) => ({ label: d.name, op: 'summary' as const, dbId: d.dbId })),
       { label: 'names', op: 'names' },

@@ -10,8 +10,10 @@ import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
+import { expectDtxError } from '../helpers/dtx-error.js';
 import { adminUrl, freshStorage, withAdmin } from '../helpers/pg.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, freePorts } from '../helpers/ports.js';
+import { writeBeat } from '../helpers/heartbeat.js';
 import { installFakeDatomic } from '../fixtures/fake-datomic/install.mjs';
 import { renderTransactorProperties, writeSecretFile, parseProperties, stringifyProperties } from '../../src/core/datomic/properties.js';
 import { transactorPaths, readPidFile } from '../../src/core/datomic/pidfile.js';
@@ -22,7 +24,7 @@ import { transactorStatus } from '../../src/core/datomic/transactor/status.js';
 import { newestFile, readLogs } from '../../src/core/datomic/logs.js';
 import { isAlive } from '../../src/core/datomic/process.js';
 import { checkJava } from '../../src/core/datomic/java.js';
-import { DtxError } from '../../src/core/errors.js';
+import type { DtxError } from '../../src/core/errors.js';
 import { connect, type PgClient } from '../../src/core/postgres/client.js';
 import { makeZombie } from '../helpers/zombie.js';
 
@@ -55,9 +57,7 @@ async function makeRig(opts: { homeName?: string; stateName?: string; storage?: 
   const base = await mkdtemp(path.join(tmpdir(), 'dtx-state-'));
   const stateDir = path.join(base, opts.stateName ?? 'state');
   const storage = opts.storage ?? (await freshStorage());
-  const port = await freePort();
-  let pingPort = await freePort();
-  while (pingPort === port) pingPort = await freePort();
+  const [port, pingPort] = (await freePorts(2)) as [number, number];
   const p = transactorPaths(stateDir);
   const r = renderTransactorProperties({
     pgUrl: storage.url,
@@ -121,16 +121,6 @@ async function occupy(port: number): Promise<net.Server> {
   await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
   servers.push(s);
   return s;
-}
-
-async function expectDtxError(p: Promise<unknown>): Promise<DtxError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DtxError);
-    return e as DtxError;
-  }
-  throw new Error('expected a DtxError');
 }
 
 const latencies: Array<{ test: string; systemStartedToReadyMs: number | null; loggedToReadyMs: number | null; spawnToReadyMs: number }> = [];
@@ -260,8 +250,7 @@ describe('transactor lifecycle (fake Datomic)', () => {
     expect(st2).toMatchObject({ running: true, pid: second.pid });
   });
 
-  it('a zombie (killed, never reaped) is not a running transactor: status, stop and start (linux)', async () => {
-    if (process.platform !== 'linux') return;
+  it.skipIf(process.platform !== 'linux')('a zombie (killed, never reaped) is not a running transactor: status, stop and start (linux)', async () => {
     const r = await rig();
     const z = await makeZombie();
     try {
@@ -522,8 +511,7 @@ describe('transactor lifecycle (fake Datomic)', () => {
 
   it('status samples the heartbeat twice, with onSecondSample for the spinner, when a remote heartbeat is only somewhat old', async () => {
     const storage = await freshStorage();
-    const old = `{:key "[\\"tx.example.invalid\\" nil 4334 \\"u\\" \\"p\\" ${Date.now() - 30_000} \\"1.0.7469\\" true 2]"}`;
-    await withAdmin((c) => c.query('insert into datomic_kvs (id, rev, map) values ($1, $2, $3)', ['pod-coord', 7, old]), storage.database);
+    await writeBeat(storage.url, { host: 'tx.example.invalid', skewMs: -30_000 }); // 30 s old
     const other = await mkdtemp(path.join(tmpdir(), 'dtx-other-'));
     let sampledTwice = 0;
     const st = await transactorStatus({ stateDir: other, storageUrl: storage.url, intervalMs: 1000, onSecondSample: () => sampledTwice++ });

@@ -3,18 +3,15 @@
  * backup: for each database, the walk finds exactly the value rows datomic.backup/backup copied,
  * plus what backup does not copy (root rows, log tail rows, gc tree nodes).
  */
-import { describe, it, expect, beforeAll, inject } from 'vitest';
-import pg from 'pg';
-import { freshStorage } from '../helpers/pg.js';
-import { REAL_PEER_SKIP_REASON } from '../helpers/real-peer.js';
-import { loadRealStorage, type RealStorageManifest, type DbKey } from '../helpers/real-storage.js';
+import { describe, it, expect, beforeAll } from 'vitest';
+import type pg from 'pg';
+import type { RealStorageManifest, DbKey } from '../helpers/real-storage.js';
+import { connectedRealStorage, noRealStorage } from '../helpers/real-storage-copy.js';
 import { walkDatabase, type WalkSink } from '../../src/core/storage/walk/walk.js';
 import type { RowKind } from '../../src/core/storage/walk/ids.js';
 import type { GarbageEntry } from '../../src/core/storage/walk/nodes.js';
 
-const dir = inject('realStorageDir');
-const skip = !dir;
-if (skip) console.warn(`[walk.test] skipped: ${REAL_PEER_SKIP_REASON}`);
+const skip = noRealStorage('walk.test');
 
 class MemorySink implements WalkSink {
   byKind = new Map<RowKind, Set<string>>();
@@ -33,14 +30,10 @@ class MemorySink implements WalkSink {
 }
 
 describe.skipIf(skip)('the tree walk on real storage', () => {
-  let url: string;
   let m: RealStorageManifest;
   let c: pg.Client;
   beforeAll(async () => {
-    url = (await freshStorage('walk')).url;
-    m = await loadRealStorage(url, dir);
-    c = new pg.Client({ connectionString: url });
-    await c.connect();
+    ({ m, c } = await connectedRealStorage('walk'));
     return async () => {
       await c.end();
     };

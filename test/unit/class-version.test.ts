@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jarClassVersions, javaForClassMajor, javaRequirement } from '../../src/core/datomic/class-version.js';
-import { classFile, zip } from '../helpers/zip.js';
+import { classFile, writeZip, type ZipInput } from '../helpers/zip-writer.js';
 import { realPeerAvailable, realPeerClasspath } from '../helpers/real-peer.js';
 
-async function jar(entries: Parameters<typeof zip>[0]): Promise<string> {
+async function jar(entries: ZipInput[]): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'dtx-jar-'));
   const f = path.join(dir, 'x.jar');
-  await writeFile(f, zip(entries));
+  await writeFile(f, writeZip(entries));
   return f;
 }
 
@@ -27,7 +27,7 @@ describe('class-file versions of a jar', () => {
   it('reads the highest major over stored and deflated classes; skips resources and META-INF/versions', async () => {
     const f = await jar([
       { name: 'a/A.class', data: classFile(52) },
-      { name: 'b/B.class', data: classFile(55), store: true },
+      { name: 'b/B.class', data: classFile(55), method: 0 },
       { name: 'c/C$inner__123.class', data: classFile(52, 5000) },
       { name: 'META-INF/versions/21/a/A.class', data: classFile(65) },
       { name: 'readme.txt', data: Buffer.from('not a class') },

@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildProgram } from '../../src/cli/program.js';
-import { createIo } from '../../src/cli/io.js';
+import { captureIo } from '../helpers/io.js';
 import { completionSpec } from '../../src/cli/completion-spec.js';
 import { completionScript, SHELLS } from '../../src/core/completion/index.js';
 import { valueFlags, type CompletionSpec } from '../../src/core/completion/spec.js';
@@ -18,8 +18,7 @@ import { splitShellWords, storageFlags } from '../../src/core/completion/names.j
 import { bashComplete, fishComplete, hasShell, syntaxCheck, zshComplete } from '../helpers/shell-completion.js';
 
 function spec(): CompletionSpec {
-  const io = createIo({ stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: process.cwd() });
-  return completionSpec(buildProgram(io, { signal: new AbortController().signal, setExitCode: () => {} }));
+  return completionSpec(buildProgram(captureIo({ cwd: process.cwd() }).io, { signal: new AbortController().signal, setExitCode: () => {} }));
 }
 
 const cmd = (s: CompletionSpec, p: string) => s.commands.find((c) => c.path.join(' ') === p)!;
@@ -27,8 +26,7 @@ const cmd = (s: CompletionSpec, p: string) => s.commands.find((c) => c.path.join
 describe('the spec is read off the program', () => {
   it('every visible command and subcommand, none hidden (__complete), no hidden flag', () => {
     const s = spec();
-    const io = createIo({ stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: process.cwd() });
-    const program = buildProgram(io, { signal: new AbortController().signal, setExitCode: () => {} });
+    const program = buildProgram(captureIo({ cwd: process.cwd() }).io, { signal: new AbortController().signal, setExitCode: () => {} });
     const visible = program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden).map((c) => c.name());
     expect(cmd(s, '').subcommands.map((c) => c.name)).toEqual(visible);
     expect(visible).toEqual(expect.arrayContaining(['doctor', 'completion', 'db']));

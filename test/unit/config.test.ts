@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveConfig, loadConfigFile, DEFAULT_PG_URL } from '../../src/core/config.js';
-import { DtxError } from '../../src/core/errors.js';
+import { expectDtxError } from '../helpers/dtx-error.js';
 
 function dir(config?: unknown): string {
   const d = mkdtempSync(path.join(tmpdir(), 'dtx-cfg-'));
@@ -51,31 +51,20 @@ describe('config precedence: flags > DTX_* env > DATABASE_URL/PG* > file > defau
 
   it('reports unknown keys in the file, with a suggestion', () => {
     const cwd = dir({ pg_url: 'x', bogus: 1 });
-    try {
-      resolveConfig({ flags: {}, env: {}, cwd });
-      expect.fail('should throw');
-    } catch (e) {
-      expect(e).toBeInstanceOf(DtxError);
-      const err = e as DtxError;
-      expect(err.exitCode).toBe(2);
-      expect(err.message).toContain('unknown key "pg_url" (did you mean "pgUrl"?)');
-      expect(err.message).toContain('unknown key "bogus"');
-    }
+    const err = expectDtxError(() => resolveConfig({ flags: {}, env: {}, cwd }));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('unknown key "pg_url" (did you mean "pgUrl"?)');
+    expect(err.message).toContain('unknown key "bogus"');
   });
 
   it('validates every value at once', () => {
     const cwd = dir({ port: 'abc', embedded: 'maybe' });
-    let err: DtxError | undefined;
-    try {
-      resolveConfig({ flags: { pgUrl: 'mysql://x' }, env: { DTX_XMX: 'lots' }, cwd });
-    } catch (e) {
-      err = e as DtxError;
-    }
-    expect(err?.code).toBe('CONFIG_INVALID');
-    expect(err?.message).toMatch(/port: expected a whole number/);
-    expect(err?.message).toMatch(/embedded: expected true or false/);
-    expect(err?.message).toMatch(/xmx: expected a JVM size/);
-    expect(err?.message).toMatch(/--pg-url is not a valid PostgreSQL URL/);
+    const err = expectDtxError(() => resolveConfig({ flags: { pgUrl: 'mysql://x' }, env: { DTX_XMX: 'lots' }, cwd }));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/port: expected a whole number/);
+    expect(err.message).toMatch(/embedded: expected true or false/);
+    expect(err.message).toMatch(/xmx: expected a JVM size/);
+    expect(err.message).toMatch(/--pg-url is not a valid PostgreSQL URL/);
   });
 
   it('rejects invalid JSON and a missing explicit --config', () => {
@@ -99,15 +88,7 @@ describe('config precedence: flags > DTX_* env > DATABASE_URL/PG* > file > defau
 describe('config file: prototype keys and nulls (issue 9, item 6)', () => {
   const evil = 'postgresql://evil:evil-pw-123@evil.example:5432/evil';
 
-  function fails(text: string): DtxError {
-    try {
-      resolveConfig({ flags: {}, env: {}, cwd: dir(text) });
-    } catch (e) {
-      expect(e).toBeInstanceOf(DtxError);
-      return e as DtxError;
-    }
-    return expect.fail('should throw');
-  }
+  const fails = (text: string) => expectDtxError(() => resolveConfig({ flags: {}, env: {}, cwd: dir(text) }));
 
   for (const key of ['__proto__', 'constructor', 'prototype']) {
     it(`rejects a "${key}" key with a usage error and never takes pgUrl from it`, () => {

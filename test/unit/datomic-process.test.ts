@@ -29,8 +29,7 @@ describe('process inspection', () => {
     expect(isAlive(-5)).toBe(false);
   });
 
-  it('isAlive: a zombie (state Z: exited, never reaped) is not alive, nor a transactor (linux)', async () => {
-    if (process.platform !== 'linux') return;
+  it.skipIf(process.platform !== 'linux')('isAlive: a zombie (state Z: exited, never reaped) is not alive, nor a transactor (linux)', async () => {
     const z = await makeZombie();
     children.push(z.parent);
     // The kernel still answers kill(pid, 0) for it: that alone is not liveness.
@@ -65,8 +64,7 @@ describe('process inspection', () => {
     expect(looksLikeTransactor('node server.js')).toBe(false);
   });
 
-  it('reads /proc cmdline on linux and says a foreign pid is not ours', async () => {
-    if (process.platform !== 'linux') return;
+  it.skipIf(process.platform !== 'linux')('reads /proc cmdline on linux and says a foreign pid is not ours', async () => {
     const c = spawn(process.execPath, ['-e', 'setTimeout(()=>{}, 60000)', 'marker-arg']);
     children.push(c);
     await new Promise((r) => c.once('spawn', r));
@@ -75,8 +73,7 @@ describe('process inspection', () => {
     expect(await isOurTransactor(await deadPid())).toBe(false);
   });
 
-  it('a process that looks like the fake is ours (linux)', async () => {
-    if (process.platform !== 'linux') return;
+  it.skipIf(process.platform !== 'linux')('a process that looks like the fake is ours (linux)', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'dtx-proc-'));
     await mkdir(path.join(dir, 'fake'));
     await writeFile(path.join(dir, 'fake', 'transactor.mjs'), 'setTimeout(()=>{}, 60000)');

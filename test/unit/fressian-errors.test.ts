@@ -5,10 +5,11 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readObject, readAll, type Value } from '../../src/core/fressian/index.js';
-import { bytes, int, str, dtxError } from '../helpers/fressian.js';
+import { bytes, int, str } from '../helpers/fressian.js';
+import { expectDtxError } from '../helpers/dtx-error.js';
 
 function fails(input: Uint8Array, rowId?: string) {
-  const e = dtxError(() => readObject(input, { rowId }));
+  const e = expectDtxError(() => readObject(input, { rowId }));
   return { code: e.code, message: e.message, details: e.details, exitCode: e.exitCode };
 }
 
@@ -97,7 +98,7 @@ describe('error messages name the row and the offset', () => {
     expect(fails(deep)).toMatchObject({ code: 'FRESSIAN_MALFORMED', message: 'cannot decode Fressian at byte 1000: nesting deeper than 1000 levels' });
     const puts = new Uint8Array(200_000).fill(0xcd);
     expect(fails(puts).code).toBe('FRESSIAN_MALFORMED');
-    expect(dtxError(() => readObject(bytes(0xe5, 0xe5, 0xe5, 1), { maxDepth: 2 })).message).toMatch(/nesting deeper than 2 levels/);
+    expect(expectDtxError(() => readObject(bytes(0xe5, 0xe5, 0xe5, 1), { maxDepth: 2 })).message).toMatch(/nesting deeper than 2 levels/);
     let v: Value = readObject(bytes(0xe5, 0xe5, 0xe5, 1), { maxDepth: 4 });
     expect(v).toEqual([[[1]]]);
     const resets = new Uint8Array(100_001).fill(0xfe);
@@ -113,7 +114,7 @@ describe('error messages name the row and the offset', () => {
   });
 
   it('an exception thrown by a struct reader hook comes out as a DtxError', () => {
-    const e = dtxError(() =>
+    const e = expectDtxError(() =>
       readObject(bytes(0xef, str('t'), 0x00), {
         rowId: 'r',
         structReaders: new Map([['t', () => { throw new TypeError('boom'); }]]),
@@ -124,6 +125,6 @@ describe('error messages name the row and the offset', () => {
   });
 
   it('readAll reports the offset of the failing object', () => {
-    expect(dtxError(() => readAll(bytes(1, 2, 0xc2), { rowId: 'x' })).message).toBe('cannot decode Fressian in row x at byte 2: unknown code 0xC2');
+    expect(expectDtxError(() => readAll(bytes(1, 2, 0xc2), { rowId: 'x' })).message).toBe('cannot decode Fressian in row x at byte 2: unknown code 0xC2');
   });
 });

@@ -37,7 +37,8 @@ import {
   type Value,
 } from '../../src/core/fressian/index.js';
 import { adler32 } from '../../src/core/fressian/adler32.js';
-import { bytes, int, str, dtxError, javaFixtureCases, decodeCase } from '../helpers/fressian.js';
+import { bytes, int, str, javaFixtureCases, decodeCase } from '../helpers/fressian.js';
+import { expectDtxError } from '../helpers/dtx-error.js';
 
 const read = (...parts: Parameters<typeof bytes>): Value => readObject(bytes(...parts));
 const text = (...parts: Parameters<typeof bytes>): string => printValue(read(...parts));
@@ -314,8 +315,8 @@ describe('caches', () => {
   it('RESET_CACHES clears both caches anywhere and reads the next object', () => {
     expect(read(0xfe, 0xfe, 5)).toBe(5);
     expect(read(0xe6, 0xcd, str('a'), 0xfe, 0xcd, str('b'))).toEqual(['a', 'b']);
-    expect(dtxError(() => read(0xe6, 0xcd, str('a'), 0xfe, 0x80)).code).toBe('FRESSIAN_MALFORMED');
-    expect(dtxError(() => read(0xe6, 0xef, str('t'), 0x00, 0xfe, 0xa0)).code).toBe('FRESSIAN_MALFORMED');
+    expect(expectDtxError(() => read(0xe6, 0xcd, str('a'), 0xfe, 0x80)).code).toBe('FRESSIAN_MALFORMED');
+    expect(expectDtxError(() => read(0xe6, 0xef, str('t'), 0x00, 0xfe, 0xa0)).code).toBe('FRESSIAN_MALFORMED');
   });
 });
 
@@ -350,12 +351,12 @@ describe('footers', () => {
     const seg = bytes(0xe5, 7);
     const good = footer(seg);
     const badSum = [...good.slice(0, 8), 0, 0, 0, 0];
-    expect(dtxError(() => readAll(bytes(seg, badSum))).message).toMatch(/checksum/);
+    expect(expectDtxError(() => readAll(bytes(seg, badSum))).message).toMatch(/checksum/);
     expect(readAll(bytes(seg, badSum), { validateChecksum: false })).toEqual([[7]]);
     const badLen = [...good.slice(0, 4), 0, 0, 0, 9, ...good.slice(8)];
-    expect(dtxError(() => readAll(bytes(seg, badLen))).message).toMatch(/length/);
+    expect(expectDtxError(() => readAll(bytes(seg, badLen))).message).toMatch(/length/);
     const badMagic = [0xcf, 0xcf, 0xcf, 0xce, ...good.slice(4)];
-    expect(dtxError(() => readAll(bytes(seg, badMagic))).message).toMatch(/magic/);
+    expect(expectDtxError(() => readAll(bytes(seg, badMagic))).message).toMatch(/magic/);
   });
 });
 
@@ -363,15 +364,15 @@ describe('strict mode and struct readers', () => {
   it('knownTags: an unknown struct tag is FRESSIAN_UNKNOWN_TAG; known and built-in tags pass', () => {
     const input = bytes(0xef, str('no-such-tag'), 0x00);
     expect(readObject(input)).toEqual(new Struct('no-such-tag', []));
-    const e = dtxError(() => readObject(input, { knownTags: DATOMIC_STRUCT_TAGS, rowId: 'r1' }));
+    const e = expectDtxError(() => readObject(input, { knownTags: DATOMIC_STRUCT_TAGS, rowId: 'r1' }));
     expect(e.code).toBe('FRESSIAN_UNKNOWN_TAG');
     expect(e.message).toBe('cannot decode Fressian in row r1 at byte 0: unknown struct tag "no-such-tag"');
     expect(readObject(bytes(0xef, str('log-dir'), 0x02, 5, 0xf7), { knownTags: DATOMIC_STRUCT_TAGS })).toEqual(new Struct('log-dir', [5, null]));
     expect(readObject(bytes(0xef, str('uuid'), 0x01, 0xd9, 0x10, new Array<number>(16).fill(0)), { knownTags: new Set() })).toEqual(new Uuid('00000000-0000-0000-0000-000000000000'));
-    expect(dtxError(() => readObject(bytes(0xef, 0x05, 0x00), { knownTags: DATOMIC_STRUCT_TAGS })).code).toBe('FRESSIAN_UNKNOWN_TAG');
+    expect(expectDtxError(() => readObject(bytes(0xef, 0x05, 0x00), { knownTags: DATOMIC_STRUCT_TAGS })).code).toBe('FRESSIAN_UNKNOWN_TAG');
     // no char type in Fressian 0.6.8: data.fressian's "char" tag is a struct like any other
     expect(readObject(bytes(0xef, str('char'), 0x01, int(97)))).toEqual(new Struct('char', [97]));
-    expect(dtxError(() => readObject(bytes(0xef, str('char'), 0x01, int(97)), { knownTags: DATOMIC_STRUCT_TAGS })).code).toBe('FRESSIAN_UNKNOWN_TAG');
+    expect(expectDtxError(() => readObject(bytes(0xef, str('char'), 0x01, int(97)), { knownTags: DATOMIC_STRUCT_TAGS })).code).toBe('FRESSIAN_UNKNOWN_TAG');
   });
 
   it('structReaders replace a generic struct by what they return', () => {
@@ -396,13 +397,13 @@ describe('decodeVal', () => {
   });
 
   it('a val that starts like gzip but does not gunzip is FRESSIAN_BAD_GZIP naming the row', () => {
-    const e = dtxError(() => decodeVal(bytes(0x1f, 0x8b, 0x08, 0x00, 1, 2, 3), { rowId: 'abc' }));
+    const e = expectDtxError(() => decodeVal(bytes(0x1f, 0x8b, 0x08, 0x00, 1, 2, 3), { rowId: 'abc' }));
     expect(e.code).toBe('FRESSIAN_BAD_GZIP');
     expect(e.message).toMatch(/^cannot decode Fressian in row abc at byte 0: the value does not gunzip/);
   });
 
   it('error offsets of a gzip val count gunzipped bytes and say so', () => {
-    const e = dtxError(() => decodeVal(gzipSync(bytes(0xe6, 1, 0xc2)), { rowId: 'r' }));
+    const e = expectDtxError(() => decodeVal(gzipSync(bytes(0xe6, 1, 0xc2)), { rowId: 'r' }));
     expect(e.message).toBe('cannot decode Fressian in row r at byte 2 of the gunzipped value: unknown code 0xC2');
   });
 });

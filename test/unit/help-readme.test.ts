@@ -8,20 +8,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
-import { createIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { CONFIG_KEYS, DEFAULTS } from '../../src/core/config.js';
 import { ROOT } from '../helpers/cli.js';
+import { captureIo } from '../helpers/io.js';
 
-function captureIo() {
-  let out = '';
-  let err = '';
-  const io = createIo({ stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {}, cwd: ROOT });
-  return { io, out: () => out, err: () => err };
-}
 
 function program(): Command {
-  return buildProgram(captureIo().io, { signal: new AbortController().signal, setExitCode: () => {} });
+  return buildProgram(captureIo({ cwd: ROOT }).io, { signal: new AbortController().signal, setExitCode: () => {} });
 }
 
 /** Every command below the root, as its path of names (`['db', 'create']`). */
@@ -48,7 +42,7 @@ const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 describe('--help', () => {
   for (const p of commandPaths(program())) {
     it(`dtx ${p.join(' ')} --help has an Examples section with runnable dtx lines`, async () => {
-      const c = captureIo();
+      const c = captureIo({ cwd: ROOT });
       const code = await main(['node', 'dtx', ...p, '--help'], c.io);
       expect(code).toBe(0);
       const help = c.out();

@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { detectInvocation, forInvocation, helpForInvocation } from '../../src/cli/invocation.js';
-import { createIo } from '../../src/cli/io.js';
+import { captureIo } from '../helpers/io.js';
 import { main } from '../../src/cli/main.js';
 
 const npx = { npm_lifecycle_event: 'npx', npm_lifecycle_script: "'dtx'", npm_command: 'exec', npm_config_local_prefix: '/home/ann/dtx' };
@@ -53,12 +53,7 @@ describe('forInvocation / helpForInvocation', () => {
 });
 
 describe('the CLI applies it', () => {
-  function capture(cmd: string) {
-    let out = '';
-    let err = '';
-    const io = createIo({ stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {}, cwd: process.cwd(), cmd });
-    return { io, out: () => out, err: () => err };
-  }
+  const capture = (cmd: string) => captureIo({ cwd: process.cwd(), cmd });
 
   it('error hints (human and JSON) and --help say npx dtx when run through npx', async () => {
     const human = capture('npx dtx');

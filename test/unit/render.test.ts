@@ -5,32 +5,20 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { applyColor, createIo, type Io } from '../../src/cli/io.js';
+import { applyColor } from '../../src/cli/io.js';
 import { renderTable, keyValues } from '../../src/render/output.js';
 import { startProgress } from '../../src/render/progress.js';
 import { createColors } from '../../src/render/colors.js';
 import { boxTable, displayWidth, fitWidths, MIN_TRUNCATED, plainRows, truncate, verticalTable, wrap } from '../../src/render/table.js';
 import { screen } from '../helpers/pty.js';
+import { captureIo } from '../helpers/io.js';
 
-function fakeIo(opts: { tty: boolean; columns?: number; env?: Record<string, string> }): { io: Io; out: () => string; err: () => string; both: () => string } {
-  let out = '';
-  let err = '';
-  let both = '';
-  const io = createIo({
-    stdout: { write: (s: string) => ((out += s), (both += s)), isTTY: opts.tty, columns: opts.columns },
-    stderr: { write: (s: string) => ((err += s), (both += s)), isTTY: opts.tty, columns: opts.columns },
-    env: opts.env ?? {},
-    cwd: '/',
-    stdinIsTTY: opts.tty,
-  });
-  return { io, out: () => out, err: () => err, both: () => both };
-}
 
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 describe('the spinner line on a terminal', () => {
   it('is cleared before a note and redrawn after it: nothing is glued to it', () => {
-    const t = fakeIo({ tty: true });
+    const t = captureIo({ tty: true });
     const p = startProgress(t.io, 'starting');
     t.io.note('nothing listened on localhost:5432, so dtx started the embedded PostgreSQL');
     t.io.out('data line\n');
@@ -41,7 +29,7 @@ describe('the spinner line on a terminal', () => {
   });
 
   it('is redrawn below the note while it still runs', () => {
-    const t = fakeIo({ tty: true });
+    const t = captureIo({ tty: true });
     const p = startProgress(t.io, 'starting');
     t.io.warn('slow disk');
     const lines = screen(t.both());
@@ -53,7 +41,7 @@ describe('the spinner line on a terminal', () => {
   });
 
   it('never wraps: a long stage is cut to the terminal width, so clearing it leaves nothing behind', () => {
-    const t = fakeIo({ tty: true, columns: 40 });
+    const t = captureIo({ tty: true, columns: 40 });
     const p = startProgress(t.io, 'downloading https://datomic-pro-downloads.s3.amazonaws.com/1.0.7469/datomic-pro-1.0.7469.zip');
     p.update('downloading https://datomic-pro-downloads.s3.amazonaws.com/1.0.7469/datomic-pro-1.0.7469.zip 12%');
     const drawn = t.err().split('\r\x1b[2K').filter(Boolean);
@@ -65,7 +53,7 @@ describe('the spinner line on a terminal', () => {
   });
 
   it('is not drawn over a line someone else left open', () => {
-    const t = fakeIo({ tty: true });
+    const t = captureIo({ tty: true });
     t.io.err('partial ');
     const p = startProgress(t.io, 'working');
     t.io.err('rest\n');
@@ -74,7 +62,7 @@ describe('the spinner line on a terminal', () => {
   });
 
   it('prints plain stage lines when not on a terminal', () => {
-    const t = fakeIo({ tty: false });
+    const t = captureIo({ tty: false });
     const p = startProgress(t.io, 'starting');
     t.io.note('x');
     p.update('waiting');
@@ -92,7 +80,7 @@ describe('renderTable on a terminal', () => {
   ];
 
   it('computes widths on the masked text, so every border lines up', () => {
-    const t = fakeIo({ tty: true, columns: 160 });
+    const t = captureIo({ tty: true, columns: 160 });
     t.io.out(renderTable(t.io, head, rows));
     const lines = screen(t.out());
     expect(lines.find((l) => l.includes('pgUrl'))).toContain('datomic:***@localhost');
@@ -101,7 +89,7 @@ describe('renderTable on a terminal', () => {
   });
 
   it('fits 80 columns by truncating the widest column with …', () => {
-    const t = fakeIo({ tty: true, columns: 40 });
+    const t = captureIo({ tty: true, columns: 40 });
     t.io.out(renderTable(t.io, head, rows));
     const lines = screen(t.out());
     for (const l of lines) expect(displayWidth(l)).toBe(40);
@@ -109,7 +97,7 @@ describe('renderTable on a terminal', () => {
   });
 
   it('lists rows vertically when one truncated column is not enough', () => {
-    const t = fakeIo({ tty: true, columns: 30 });
+    const t = captureIo({ tty: true, columns: 30 });
     t.io.out(renderTable(t.io, ['row', 'map'], [['pod-log-tail/a-6a1f0c2e-1111-2222-3333-444455556666', '{:d/r "x", :tail "y"}']]));
     const lines = screen(t.out());
     expect(lines).toEqual(['row  pod-log-tail/a-6a1f0c2e-1', '     111-2222-3333-44445555666', '     6', 'map  {:d/r "x", :tail "y"}']);
@@ -117,15 +105,15 @@ describe('renderTable on a terminal', () => {
   });
 
   it('uses the COLUMNS of the environment when the terminal does not say', () => {
-    const t = fakeIo({ tty: true, env: { COLUMNS: '50' } });
+    const t = captureIo({ tty: true, env: { COLUMNS: '50' } });
     expect(t.io.columns()).toBe(50);
-    expect(fakeIo({ tty: true }).io.columns()).toBe(80);
+    expect(captureIo({ tty: true }).io.columns()).toBe(80);
   });
 });
 
 describe('renderTable on a pipe', () => {
   it('prints tab-separated rows without a header, box or colors, secrets masked', () => {
-    const t = fakeIo({ tty: false });
+    const t = captureIo({ tty: false });
     t.io.color = true; // even when stderr would color, a pipe gets no escape codes
     applyColor(t.io);
     t.io.out(renderTable(t.io, ['name', 'db-id'], [['a', t.io.chalk.green('a-1')], ['b\tc', 'password=hunter22x']]));
@@ -136,14 +124,14 @@ describe('renderTable on a pipe', () => {
 describe('keyValues', () => {
   it('wraps long values under the value column on a terminal, never on a pipe', () => {
     const long = `datomic:sql://x?jdbc:postgresql://h:5432/d?user=u&password=secret-pw-1&${'z'.repeat(60)}`;
-    const t = fakeIo({ tty: true, columns: 40 });
+    const t = captureIo({ tty: true, columns: 40 });
     t.io.out(keyValues(t.io, [['uri', long], ['db', 'x']]));
     const lines = screen(t.out());
     for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(40);
     expect(lines[0]?.startsWith('uri  datomic:sql://')).toBe(true);
     expect(lines.slice(1, -1).every((l) => l.startsWith('     '))).toBe(true);
     expect(lines.join('')).toContain('password=***');
-    const p = fakeIo({ tty: false });
+    const p = captureIo({ tty: false });
     p.io.out(keyValues(p.io, [['uri', long]]));
     expect(p.out().split('\n')).toHaveLength(2);
   });

@@ -1,16 +1,9 @@
 /** --timeout: seconds to milliseconds, zero only where it means "do not wait", blanks refused. */
 import { describe, it, expect } from 'vitest';
 import { timeoutMsFlag } from '../../src/commands/shared/timeout.js';
-import type { DtxError } from '../../src/core/errors.js';
+import { expectDtxError } from '../helpers/dtx-error.js';
 
-function refusal(raw: unknown, allowZero = false): DtxError {
-  try {
-    timeoutMsFlag(raw, 30, { allowZero });
-  } catch (e) {
-    return e as DtxError;
-  }
-  throw new Error(`accepted ${String(raw)}`);
-}
+const refusal = (raw: unknown, allowZero = false) => expectDtxError(() => timeoutMsFlag(raw, 30, { allowZero }));
 
 describe('timeoutMsFlag', () => {
   it('reads seconds, fractions included, and defaults when the flag is absent', () => {

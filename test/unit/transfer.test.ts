@@ -1,16 +1,12 @@
 /** The byte progress bar of downloads and unpacking (src/render/transfer.ts). */
 import { describe, it, expect } from 'vitest';
-import { createIo } from '../../src/cli/io.js';
 import { startTransferProgress, transferLine } from '../../src/render/transfer.js';
 import { startProgress } from '../../src/render/progress.js';
 import { displayWidth } from '../../src/render/table.js';
+import { captureIo } from '../helpers/io.js';
 import { screen } from '../helpers/pty.js';
 
-function io(tty: boolean, columns = 80) {
-  let err = '';
-  const stderr = { write: (s: string) => (err += s), isTTY: tty, columns };
-  return { io: createIo({ stdout: { write: () => {} }, stderr, env: {}, cwd: '/' }), err: () => err };
-}
+const io = (tty: boolean, columns = 80) => captureIo({ tty, columns });
 
 describe('transferLine', () => {
   it('bar, percent, bytes and rate; fits the width; no bar without a total', () => {
@@ -64,9 +60,8 @@ describe('startTransferProgress', () => {
 
 describe('startTransferProgress and the io status line', () => {
   it('gives the status line back: a spinner started after the bar is drawn', () => {
-    let all = '';
-    const stderr = { write: (s: string) => (all += s), isTTY: true, columns: 80 };
-    const tio = createIo({ stdout: { write: () => {} }, stderr, env: {}, cwd: '/' });
+    const c = io(true);
+    const tio = c.io;
     let t = 0;
     const bar = startTransferProgress(tio, 'downloading', () => t);
     for (let i = 0; i <= 10; i++) {
@@ -75,9 +70,9 @@ describe('startTransferProgress and the io status line', () => {
     }
     bar.stop();
     const spinner = startProgress(tio, 'starting the transactor');
-    expect(screen(all)).toEqual([expect.stringMatching(/^\S starting the transactor 0s$/)]);
+    expect(screen(c.err())).toEqual([expect.stringMatching(/^\S starting the transactor 0s$/)]);
     spinner.succeed('started');
-    expect(screen(all)).toEqual(['✔ started']);
+    expect(screen(c.err())).toEqual(['✔ started']);
   });
 
   it('on a narrow terminal every frame fits one row (a wrapped frame would stay as debris)', () => {

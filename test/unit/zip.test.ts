@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crc32, crc32Js } from '../../src/core/crc32.js';
 import { extractZip, openZip, safeEntryPath } from '../../src/core/zip.js';
-import { DtxError } from '../../src/core/errors.js';
+import { expectDtxError } from '../helpers/dtx-error.js';
 import { writeZip, type ZipInput } from '../helpers/zip-writer.js';
 
 let dir = '';
@@ -25,15 +25,7 @@ function save(name: string, buf: Buffer): string {
   return f;
 }
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DtxError);
-    return (e as DtxError).code;
-  }
-  return 'no error';
-}
+const code = async (p: Promise<unknown>): Promise<string> => (await expectDtxError(p)).code;
 
 const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 const posix = process.platform !== 'win32';

@@ -58,7 +58,7 @@
   "Creates (or, with :create? false, opens) database `name` in the storage of `base-uri` and
    returns a context with its cluster, object lookup, log and current db value."
   [sys base-uri name & {:keys [create?] :or {create? true}}]
-  (let [conf (uri/parse-db (str/replace base-uri "datomic:sql://?" (str "datomic:sql://" name "?")))
+  (let [conf (uri/parse-db (referee/with-name base-uri name))
         _ (when create?
             (let [r (catalog/create-database sys conf)]
               (when-not (:created r) (throw (ex-info "create-database failed" r)))))
@@ -218,7 +218,7 @@
   (install-mark-handler!)
   (binding [*log-leaf-bytes* leaf-bytes]
     (let [rnd (java.util.Random. 7)
-          sys (coord/create-system-cluster (uri/parse-db (str/replace uri "datomic:sql://?" "datomic:sql://x?")))
+          sys (referee/system-cluster uri)
           big (open-db sys uri "big")
           small (open-db sys uri "small")
           per 10
@@ -251,8 +251,8 @@
 (defn generate [{:keys [uri scratch-uri backup-dir scale] :or {scale 1}}]
   (install-mark-handler!)
   (let [rnd (java.util.Random. 42)
-        sys (coord/create-system-cluster (uri/parse-db (str/replace uri "datomic:sql://?" "datomic:sql://x?")))
-        scratch-sys (coord/create-system-cluster (uri/parse-db (str/replace scratch-uri "datomic:sql://?" "datomic:sql://x?")))
+        sys (referee/system-cluster uri)
+        scratch-sys (referee/system-cluster scratch-uri)
         sizes {:people (* scale 300) :docs (* scale 1600) :words-per-doc 80 :batches 4 :jobs 3}
         alpha (open-db sys uri "alpha")
         _ (populate! alpha rnd "alpha" sizes)
@@ -265,7 +265,7 @@
         src-dir (str backup-dir "/src")
         src-keys (backup-keys src src-dir)
         src-t (d/basis-t (dbio/load-db-from-basis (:cl @src) (:ol @src) (:db-id @src)))
-        restore-uri (str/replace uri "datomic:sql://?" "datomic:sql://restored?")
+        restore-uri (referee/with-name uri "restored")
         rf (backup/restore (str "file:" src-dir) restore-uri (fn [& _]) src-t false)
         _ (when-not (= :succeeded (deref rf 600000 :timeout)) (throw (ex-info "restore failed" {})))
         restored (open-db sys uri "restored" :create? false)
