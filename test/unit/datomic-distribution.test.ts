@@ -222,7 +222,7 @@ describe('distribution hints name `dtx datomic install`', () => {
       expect(hint).toContain('`dtx datomic install`');
       expect(hint).not.toMatch(/unzip|Download/);
     }
-    expect(notFound).toMatchObject({ code: 'DATOMIC_HOME_NOT_FOUND', hint: expect.stringMatching(/^Check --datomic-home \/ DATOMIC_HOME\. /) });
+    expect(notFound).toMatchObject({ code: 'DATOMIC_HOME_NOT_FOUND', hint: expect.stringMatching(/^Check the path given by --datomic-home \/ DATOMIC_HOME, or install Datomic Pro with `dtx datomic install` /) });
     expect(invalid).toMatchObject({ code: 'DATOMIC_HOME_INVALID', hint: expect.stringContaining('Point --datomic-home / DATOMIC_HOME at the unpacked datomic-pro-<version> folder') });
     expect(doctor).toMatchObject({ status: 'warn', fix: expect.stringMatching(/`dtx datomic install`.*1\.0\.7469.*--datomic-home.*DATOMIC_HOME/s) });
   });

@@ -113,7 +113,7 @@ export async function findDistribution(opts: FindDistributionOptions): Promise<D
     throw new DtxError({
       code: 'DATOMIC_HOME_NOT_FOUND',
       message: `Datomic home does not exist: ${home}`,
-      hint: `Check --datomic-home / DATOMIC_HOME. ${INSTALL_DISTRIBUTION_HINT}`,
+      hint: `Check the path given by --datomic-home / DATOMIC_HOME, or install Datomic Pro with \`dtx datomic install\` (it downloads ${DEFAULT_DATOMIC_VERSION}, free, Apache-2.0).`,
       exitCode: ExitCode.usage,
     });
   }
